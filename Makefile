@@ -1,0 +1,48 @@
+# The two set-up commands of the README are `make run` and `make test`; the rest serve them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench install frontend demo format
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("HazardLoop needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever the pinned dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+frontend: node_modules/.package-lock.json
+
+run: install frontend
+	$(BIN)/hazardloop migrate --noinput
+	$(BIN)/hazardloop load_demo --if-empty
+	$(BIN)/hazardloop demo_logins
+	@echo "HazardLoop: open http://127.0.0.1:$(PORT)/"
+	$(BIN)/hazardloop runserver 127.0.0.1:$(PORT)
+
+test: install frontend
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/hazardloop check
+	$(BIN)/hazardloop makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
