@@ -321,6 +321,9 @@ class ExpertConflict(models.Model):
         verbose_name_plural = _("回避关系")
         constraints = [models.UniqueConstraint(fields=["expert", "enterprise"], name="conflict_unique_pair")]
 
+    def __str__(self) -> str:
+        return f"{self.expert} ↔ {self.enterprise}"
+
 
 class MemberUnit(models.Model):
     """A member unit of the joint meeting (安监, 公安, 消防, 市场监管, …) in one district."""

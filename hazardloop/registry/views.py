@@ -9,5 +9,5 @@ def _todo(request, *args, **kwargs):
     return HttpResponse("TODO")
 
 
-enterprise_list = enterprise_export = enterprise_import = enterprise_detail = _todo
+enterprise_list = enterprise_create = enterprise_detail = enterprise_edit = _todo
 provider_list = provider_detail = expert_list = expert_detail = member_unit_list = _todo
