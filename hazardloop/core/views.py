@@ -1,12 +1,61 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hazardloop.accounts import scoping
+from hazardloop.accounts.choices import Role
+from hazardloop.procurement.models import ServiceContract
+from hazardloop.registry.choices import EnterpriseStatus, SizeClass
 from hazardloop.registry.models import Enterprise, Expert, Provider
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    url_name: str
+    label: Promise
+    icon: str
+    capability: str | None
+
+
+# What each role reaches for first; filtered by capability, so a role sees only what it may do.
+SHORTCUTS = [
+    Shortcut("registry:enterprise_create", _("新增企业"), "plus-square", "registry.edit_enterprise"),
+    Shortcut("registry:enterprise_import", _("批量导入"), "upload", "registry.import_enterprises"),
+    Shortcut("registry:enterprise_list", _("企业档案"), "buildings", "registry.view_enterprises"),
+    Shortcut("registry:provider_list", _("服务机构"), "briefcase", "registry.view_providers"),
+    Shortcut("registry:expert_list", _("专家库"), "person-badge", "registry.view_experts"),
+    Shortcut("registry:member_unit_list", _("成员单位"), "diagram-3", "registry.view_member_units"),
+    Shortcut("password_change", _("修改密码"), "key", None),
+]
+
+
+def _shortcuts(user) -> list[dict]:
+    items = []
+    for shortcut in SHORTCUTS:
+        if shortcut.capability and not scoping.can(user, shortcut.capability):
+            continue
+        try:
+            url = reverse(shortcut.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": shortcut.label, "icon": shortcut.icon})
+    return items
+
+
+def _percent_class(part: int, whole: int) -> str:
+    # Widths come from CSS classes in 5 % steps because the CSP forbids style attributes.
+    if not whole:
+        return "w-pct-0"
+    return f"w-pct-{min(100, round(part * 20 / whole) * 5)}"
 
 
 @login_required
@@ -14,15 +63,39 @@ def home(request):
     """The workbench: what this user's scope holds, with the shortcuts their role uses."""
     user = request.user
     enterprises = Enterprise.objects.visible_to(user)
+    totals = enterprises.aggregate(
+        total=Count("pk"),
+        high_risk=Count("pk", filter=Q(high_risk=True)),
+        large_medium=Count("pk", filter=Q(size__in=[SizeClass.LARGE, SizeClass.MEDIUM])),
+        active=Count("pk", filter=Q(status=EnterpriseStatus.ACTIVE)),
+    )
+    by_township = []
+    if user.role != Role.ENTERPRISE:
+        rows = (
+            enterprises.values("township_id", "township__name")
+            .annotate(n=Count("pk"), risky=Count("pk", filter=Q(high_risk=True)))
+            .order_by("-n", "township__name")[:8]
+        )
+        top = max((row["n"] for row in rows), default=0)
+        by_township = [{**row, "bar": _percent_class(row["n"], top)} for row in rows]
     context = {
-        "enterprise_count": enterprises.count(),
-        "high_risk_count": enterprises.filter(high_risk=True).count(),
+        "enterprise_count": totals["total"],
+        "high_risk_count": totals["high_risk"],
+        "large_medium_count": totals["large_medium"],
+        "active_count": totals["active"],
         "provider_count": Provider.objects.visible_to(user).count()
         if scoping.can(user, "registry.view_providers")
         else None,
         "expert_count": Expert.objects.visible_to(user).filter(active=True).count()
         if scoping.can(user, "registry.view_experts")
         else None,
+        "contract_count": ServiceContract.objects.visible_to(user).in_force().count()
+        if scoping.can(user, "procurement.view_contracts")
+        else None,
+        "by_township": by_township,
+        "recent": enterprises.select_related("township").order_by("-updated_at", "-pk")[:6],
+        "own_enterprise": user.enterprise if user.role == Role.ENTERPRISE else None,
+        "shortcuts": _shortcuts(user),
     }
     return render(request, "core/home.html", context)
 

@@ -1,13 +1,415 @@
-"""Registry pages. Placeholder bodies until the UI shell lands."""
+"""Registry pages: enterprise files (一企一档), providers, experts and member units.
 
+Every list starts from `Model.objects.visible_to(user)` and narrows it with the FilterSet the API
+and the exports share; every detail goes through `scoping.get_visible_or_404`. Writes go through
+registry.services only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hazardloop.accounts import scoping
+from hazardloop.core.forms import style_widgets
+from hazardloop.core.tables import PAGE_SIZES, paginate
+from hazardloop.core.templatetags.ui import expiry_state
+from hazardloop.procurement.models import ServiceContract
+
+from . import rules, services
+from .choices import HazardCategory, RegionLevel
+from .filters import EnterpriseFilter, ExpertFilter, ProviderFilter
+from .forms import EnterpriseForm
+from .models import (
+    Enterprise,
+    Expert,
+    ExpertCertificate,
+    ExpertConflict,
+    Industry,
+    MemberUnit,
+    Provider,
+    Region,
+)
+
+ENTERPRISE_RESULTS_ID = "enterprise-results"
+
+
+def _require(user, capability: str) -> None:
+    if not scoping.can(user, capability):
+        raise PermissionDenied
 
 
 @login_required
 def _todo(request, *args, **kwargs):
+    # Kept for views_io.py, whose pages another change replaces.
     return HttpResponse("TODO")
 
 
-enterprise_list = enterprise_create = enterprise_detail = enterprise_edit = _todo
-provider_list = provider_detail = expert_list = expert_detail = member_unit_list = _todo
+def _prepare_filter_form(filterset, *, placeholder) -> None:
+    form = filterset.form
+    style_widgets(form)
+    if "q" in form.fields:
+        form.fields["q"].widget.attrs.update({"placeholder": placeholder, "type": "search"})
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Select):
+            field.widget.attrs["data-autosubmit"] = ""
+            # A select that filters reads better with "全部" than with django-filter's "---------".
+            if hasattr(field, "empty_label"):
+                field.empty_label = _("全部")
+            elif getattr(field, "choices", None) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", _("全部")), *list(field.choices)[1:]]
+
+
+def _boolean_choices(field) -> None:
+    field.widget = forms.Select(
+        choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))],
+        attrs={"class": "form-select", "data-autosubmit": ""},
+    )
+
+
+# --- enterprises --------------------------------------------------------------------------
+
+
+@login_required
+def enterprise_list(request):
+    """企业档案: search, filters, sortable columns, page sizes; HTMX swaps only the results."""
+    user = request.user
+    _require(user, "registry.view_enterprises")
+    visible = Enterprise.objects.visible_to(user)
+    filterset = EnterpriseFilter(
+        request.GET, queryset=visible.select_related("township", "industry"), request=request
+    )
+    # Offer only townships that hold something this user can see; a clerk in 龙泉镇 gains
+    # nothing from a list of every township in the province.
+    filterset.form.fields["township"].queryset = (
+        Region.objects.filter(level=RegionLevel.TOWNSHIP, pk__in=visible.values("township_id"))
+        .order_by("code")
+        .only("pk", "name", "code")
+    )
+    _prepare_filter_form(filterset, placeholder=_("企业名称、信用代码或地址"))
+    industry_field = filterset.form.fields["industry"]
+    industry_field.widget = forms.Select(
+        choices=[("", _("全部"))] + [(i.code, f"{i.code} {i.name}") for i in _industry_divisions()],
+        attrs={"class": "form-select", "data-autosubmit": ""},
+    )
+    _boolean_choices(filterset.form.fields["high_risk"])
+    queryset = filterset.qs if filterset.is_valid() else visible.none()
+    result = paginate(request, queryset)
+    context = {
+        "filter": filterset,
+        "result": result,
+        "page_sizes": PAGE_SIZES,
+        "ordering": request.GET.get("ordering", ""),
+        "results_id": ENTERPRISE_RESULTS_ID,
+        "is_filtered": any(request.GET.get(k) for k in filterset.form.fields if k != "ordering"),
+        "can_edit": scoping.can(user, "registry.edit_enterprise"),
+        "can_import": scoping.can(user, "registry.import_enterprises"),
+        "can_export": scoping.can(user, "registry.export"),
+    }
+    template = "registry/enterprise_list.html"
+    if request.htmx and request.htmx.target == ENTERPRISE_RESULTS_ID:
+        template += "#results"
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page; caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _industry_divisions():
+    return Industry.objects.filter(code__regex=r"^[0-9]{2}$").order_by("code")
+
+
+def _save_enterprise(request, form: EnterpriseForm, enterprise: Enterprise | None):
+    try:
+        if enterprise is None:
+            saved = services.register_enterprise(form.to_data(), actor=request.user)
+        else:
+            saved = services.update_enterprise(enterprise, form.to_data(), actor=request.user)
+    except services.RegistryError as error:
+        form.add_registry_error(error)
+        return None
+    except services.RegistryPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+    return saved
+
+
+@login_required
+def enterprise_create(request):
+    _require(request.user, "registry.edit_enterprise")
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_enterprise(request, form, None)
+        if saved is not None:
+            messages.success(request, _("企业“%(name)s”已登记。") % {"name": saved.name})
+            return redirect("registry:enterprise_detail", pk=saved.pk)
+    return render(request, "registry/enterprise_form.html", {"form": form, "enterprise": None})
+
+
+@login_required
+def enterprise_edit(request, pk: int):
+    # Scope first: an id outside the user's reach is a 404 whatever their role may do.
+    enterprise = scoping.get_visible_or_404(
+        Enterprise.objects.select_related("township"), request.user, pk=pk
+    )
+    _require(request.user, "registry.edit_enterprise")
+    form = EnterpriseForm(request.POST or None, user=request.user, instance=enterprise)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_enterprise(request, form, enterprise)
+        if saved is not None:
+            messages.success(request, _("企业档案已更新。"))
+            return redirect("registry:enterprise_detail", pk=saved.pk)
+    return render(request, "registry/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+def high_risk_reasons(enterprise: Enterprise) -> list[str]:
+    """Why the computed rule calls this enterprise high-risk (the override is shown apart)."""
+    reasons = []
+    if rules.is_high_risk_industry(enterprise.industry.code):
+        reasons.append(_("行业属高危行业（%(industry)s）") % {"industry": enterprise.industry})
+    if enterprise.hazchem_licence:
+        reasons.append(_("持有危险化学品许可"))
+    for field in ("dust_explosion", "ammonia_refrigeration", "confined_space", "molten_metal"):
+        if getattr(enterprise, field):
+            reasons.append(str(Enterprise._meta.get_field(field).verbose_name))
+    return reasons
+
+
+SPECIAL_ITEM_FIELDS = (
+    "hazchem_licence",
+    "dust_explosion",
+    "ammonia_refrigeration",
+    "confined_space",
+    "molten_metal",
+)
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    """一企一档: the enterprise's file. Later stages (inspections, hazards, notices, enforcement)
+    add their cards here."""
+    user = request.user
+    enterprise = scoping.get_visible_or_404(
+        Enterprise.objects.select_related("township__parent", "industry__parent"), user, pk=pk
+    )
+    can_view_contracts = scoping.can(user, "procurement.view_contracts")
+    contracts = (
+        ServiceContract.objects.visible_to(user)
+        .filter(enterprises=enterprise)
+        .select_related("provider", "township")
+        .order_by("-start_date")
+        if can_view_contracts
+        else []
+    )
+    can_view_experts = scoping.can(user, "registry.view_experts")
+    conflicts = (
+        ExpertConflict.objects.filter(enterprise=enterprise, expert__in=Expert.objects.visible_to(user))
+        .select_related("expert__provider")
+        .order_by("expert__name")
+        if can_view_experts
+        else []
+    )
+    computed = enterprise.computed_high_risk()
+    context = {
+        "enterprise": enterprise,
+        "contracts": contracts,
+        "can_view_contracts": can_view_contracts,
+        "conflicts": conflicts,
+        "can_view_experts": can_view_experts,
+        "can_view_providers": scoping.can(user, "registry.view_providers"),
+        "can_edit": scoping.can(user, "registry.edit_enterprise"),
+        "high_risk_reasons": high_risk_reasons(enterprise),
+        "computed_high_risk": computed,
+        "special_items": [
+            (Enterprise._meta.get_field(name).verbose_name, getattr(enterprise, name))
+            for name in SPECIAL_ITEM_FIELDS
+        ],
+        "team_size": enterprise.team_size,
+        "later_stages": LATER_STAGES,
+    }
+    return render(request, "registry/enterprise_detail.html", context)
+
+
+# The closed-loop cards the file page will carry once those modules ship.
+LATER_STAGES = [
+    ("clipboard-check", gettext_lazy("排查记录")),
+    ("exclamation-triangle", gettext_lazy("隐患")),
+    ("file-earmark-text", gettext_lazy("整改通知")),
+    ("hammer", gettext_lazy("执法记录")),
+]
+
+
+# --- providers ----------------------------------------------------------------------------
+
+
+@login_required
+def provider_list(request):
+    user = request.user
+    _require(user, "registry.view_providers")
+    visible = Provider.objects.visible_to(user)
+    filterset = ProviderFilter(
+        request.GET,
+        queryset=visible.annotate(
+            expert_total=Count("experts", distinct=True),
+            expert_active=Count("experts", filter=Q(experts__active=True), distinct=True),
+        ),
+        request=request,
+    )
+    _prepare_filter_form(filterset, placeholder=_("机构名称或信用代码"))
+    queryset = filterset.qs if filterset.is_valid() else visible.none()
+    result = paginate(request, queryset)
+    return render(
+        request,
+        "registry/provider_list.html",
+        {"filter": filterset, "result": result, "page_sizes": PAGE_SIZES},
+    )
+
+
+@login_required
+def provider_detail(request, pk: int):
+    user = request.user
+    _require(user, "registry.view_providers")
+    provider = scoping.get_visible_or_404(Provider.objects.all(), user, pk=pk)
+    can_view_experts = scoping.can(user, "registry.view_experts")
+    experts = (
+        Expert.objects.visible_to(user)
+        .filter(provider=provider)
+        .prefetch_related("specialty_rows", "certificates")
+        .order_by("-active", "name")
+        if can_view_experts
+        else []
+    )
+    can_view_contracts = scoping.can(user, "procurement.view_contracts")
+    contracts = (
+        ServiceContract.objects.visible_to(user)
+        .filter(provider=provider)
+        .select_related("township")
+        .annotate(enterprise_count=Count("enterprises"))
+        .order_by("-start_date")
+        if can_view_contracts
+        else []
+    )
+    context = {
+        "provider": provider,
+        "experts": experts,
+        "can_view_experts": can_view_experts,
+        "contracts": contracts,
+        "can_view_contracts": can_view_contracts,
+        "summary": _provider_summary(provider, experts if can_view_experts else None),
+    }
+    return render(request, "registry/provider_detail.html", context)
+
+
+def _provider_summary(provider: Provider, experts) -> dict:
+    """The entry conditions a township checks before contracting (资质概况)."""
+    today = timezone.localdate()
+    summary = {
+        "office_area_m2": provider.office_area_m2,
+        "staff_count": provider.staff_count,
+        "major_violation_date": provider.major_violation_date,
+        "qualifications": [line.strip() for line in provider.qualifications.splitlines() if line.strip()],
+        "equipment": [line.strip() for line in provider.equipment.splitlines() if line.strip()],
+    }
+    if experts is not None:
+        experts = list(experts)
+        active = [e for e in experts if e.active]
+        summary["expert_total"] = len(experts)
+        summary["expert_active"] = len(active)
+        summary["expert_full_time"] = sum(1 for e in active if e.full_time)
+        summary["valid_certificates"] = sum(
+            1 for e in active for c in e.certificates.all() if c.expires is None or c.expires >= today
+        )
+    return summary
+
+
+# --- experts ------------------------------------------------------------------------------
+
+
+@login_required
+def expert_list(request):
+    user = request.user
+    _require(user, "registry.view_experts")
+    visible = Expert.objects.visible_to(user)
+    filterset = ExpertFilter(
+        request.GET,
+        queryset=visible.select_related("provider").prefetch_related(
+            "specialty_rows", Prefetch("certificates", queryset=ExpertCertificate.objects.order_by("expires"))
+        ),
+        request=request,
+    )
+    filterset.form.fields["provider"].queryset = Provider.objects.visible_to(user).only("pk", "name")
+    _prepare_filter_form(filterset, placeholder=_("专家姓名"))
+    _boolean_choices(filterset.form.fields["active"])
+    queryset = filterset.qs if filterset.is_valid() else visible.none()
+    result = paginate(request, queryset)
+    for expert in result.page.object_list:
+        states = {expiry_state(c.expires) for c in expert.certificates.all()}
+        expert.certificate_alert = "expired" if "expired" in states else ("soon" if "soon" in states else "")
+    return render(
+        request,
+        "registry/expert_list.html",
+        {"filter": filterset, "result": result, "page_sizes": PAGE_SIZES},
+    )
+
+
+@login_required
+def expert_detail(request, pk: int):
+    user = request.user
+    _require(user, "registry.view_experts")
+    expert = scoping.get_visible_or_404(Expert.objects.select_related("provider"), user, pk=pk)
+    visible_enterprises = Enterprise.objects.visible_to(user)
+    conflicts = list(
+        expert.conflict_rows.filter(enterprise__in=visible_enterprises)
+        .select_related("enterprise__township")
+        .order_by("enterprise__name")
+    )
+    # Conflicts with enterprises outside the viewer's scope are counted, not named.
+    hidden_conflicts = expert.conflict_rows.exclude(enterprise__in=visible_enterprises).count()
+    context = {
+        "expert": expert,
+        "certificates": expert.certificates.order_by("expires", "kind"),
+        "conflicts": conflicts,
+        "hidden_conflicts": hidden_conflicts,
+        "can_view_provider": scoping.can(user, "registry.view_providers"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "registry/expert_detail.html", context)
+
+
+# --- member units -------------------------------------------------------------------------
+
+
+@login_required
+def member_unit_list(request):
+    user = request.user
+    _require(user, "registry.view_member_units")
+    units = list(
+        MemberUnit.objects.visible_to(user)
+        .select_related("district")
+        .prefetch_related("duties")
+        .annotate(user_count=Count("users"))
+        .order_by("district__code", "name")
+    )
+    prefixes = {duty.industry_prefix for unit in units for duty in unit.duties.all() if duty.industry_prefix}
+    industry_names = dict(Industry.objects.filter(code__in=prefixes).values_list("code", "name"))
+    categories = dict(HazardCategory.choices)
+    rows = []
+    for unit in units:
+        duties = []
+        for duty in sorted(unit.duties.all(), key=lambda d: (d.industry_prefix, d.hazard_category)):
+            duties.append(
+                {
+                    "industry_prefix": duty.industry_prefix,
+                    "industry_name": industry_names.get(duty.industry_prefix, ""),
+                    "category": categories.get(duty.hazard_category, ""),
+                }
+            )
+        rows.append({"unit": unit, "duties": duties})
+    return render(request, "registry/member_unit_list.html", {"rows": rows})
