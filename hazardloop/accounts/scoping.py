@@ -164,6 +164,12 @@ def _scope_contracts(qs: QuerySet, user) -> QuerySet:
     return qs.none()
 
 
+def _scope_import_jobs(qs: QuerySet, user) -> QuerySet:
+    # An upload may hold rows outside the uploader's scope (they are rejected, but listed with
+    # their values), so only its uploader and the administrator may read it.
+    return qs if user.role == Role.ADMIN else qs.filter(actor_id=user.pk)
+
+
 def _scope_users(qs: QuerySet, user) -> QuerySet:
     return qs if user.role == Role.ADMIN else qs.filter(pk=user.pk)
 
@@ -174,6 +180,7 @@ _SCOPERS = {
     "registry.expert": _scope_experts,
     "registry.memberunit": _scope_member_units,
     "registry.region": _scope_regions,
+    "registry.importjob": _scope_import_jobs,
     "procurement.servicecontract": _scope_contracts,
     "accounts.user": _scope_users,
 }

@@ -82,3 +82,20 @@ class ProviderStatus(models.TextChoices):
     ACTIVE = "active", _("正常")
     SUSPENDED = "suspended", _("暂停")
     REVOKED = "revoked", _("取消资格")
+
+
+class ImportKind(models.TextChoices):
+    ENTERPRISES = "enterprises", _("企业名录")
+    EXPERTS = "experts", _("专家名录")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("校验中")
+    WRITING = "writing", _("写入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入")
+
+    @classmethod
+    def running(cls) -> frozenset[str]:
+        return frozenset({cls.PENDING, cls.VALIDATING, cls.WRITING})

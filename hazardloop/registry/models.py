@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +15,8 @@ from .choices import (
     CertificateKind,
     EnterpriseStatus,
     HazardCategory,
+    ImportKind,
+    ImportStatus,
     MemberUnitKind,
     ProviderStatus,
     RegionLevel,
@@ -374,3 +377,64 @@ class MemberUnitDuty(models.Model):
         return (
             f"{self.member_unit}: {self.industry_prefix or '*'} / {self.get_hazard_category_display() or '*'}"
         )
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    def running(self):
+        return self.filter(status__in=ImportStatus.running())
+
+
+class ImportJob(models.Model):
+    """One uploaded Excel file and what became of it. The whole file is checked before anything
+    is written; `errors` lists every problem found (row as Excel numbers it, column, message),
+    and a file with any problem writes nothing. Progress fields let the page poll a long run."""
+
+    kind = models.CharField(_("导入类型"), max_length=16, choices=ImportKind.choices)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
+    )
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已校验行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    error_count = models.PositiveIntegerField(_("问题数"), default=0)
+    errors = models.JSONField(_("问题清单"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="importjob_actor_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in ImportStatus.running()
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
