@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "hazardloop.accounts",
     "hazardloop.registry",
     "hazardloop.procurement",
+    "hazardloop.audit",
 ]
 
 MIDDLEWARE = [
@@ -279,3 +280,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hazardloop@localhost")
 # The district this installation serves (GB/T 2260 code); the demo builds 龙安区, 410506.
 HAZARDLOOP_DISTRICT_CODE = env_str("HAZARDLOOP_DISTRICT_CODE", "410506")
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+
+# --- audit log and backups (hazardloop.audit; core's backup and restore commands) -------------
+# purge_audit keeps at least 180 days whatever this says (网络安全法 第二十一条: six months).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "var" / "backups")

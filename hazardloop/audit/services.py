@@ -1,0 +1,216 @@
+"""The only writers of the audit log, and the chain verification that belongs with them.
+
+Every other app calls `record_event` inside its own transaction, right beside the state change
+it records, so the audit row commits or rolls back with it (CONVENTIONS.md rule 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import rules
+from .choices import EventType
+from .models import AuditAnchor, AuditChainHead, AuditEvent
+
+# 网络安全法 第二十一条: network logs are kept for no less than six months.
+MIN_RETENTION_DAYS = 180
+
+# The PostgreSQL trigger (migration 0002) lets a DELETE through only while this is 'on'.
+PURGE_SETTING = "hazardloop.audit_purge"
+
+
+class AuditUsageError(RuntimeError):
+    """record_event was called where its row could not share the caller's transaction."""
+
+
+class AuditRetentionError(ValueError):
+    """A purge would cut into the minimum retention period; the message is for the operator."""
+
+
+def client_ip(request) -> str | None:
+    """The address the lockout (django-axes) also uses, so the two never disagree."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    return rules.ip_text(get_client_ip_address(request) or request.META.get("REMOTE_ADDR"))
+
+
+def _actor_display(actor) -> str:
+    if actor is None:
+        return ""
+    shown = str(actor)
+    username = actor.get_username()
+    return shown if shown == username else f"{shown}（{username}）"
+
+
+def _head_seed() -> dict:
+    """Where the chain stands when the head row is missing (a fresh or flushed database)."""
+    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    if last is None:
+        last = AuditAnchor.objects.order_by("-seq").values("seq", "hash").first()
+    return last or {"seq": 0, "hash": rules.GENESIS_HASH}
+
+
+def _lock_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # Two first writers race to create the row; the loser's insert waits on the primary key
+        # and then finds the winner's row, and both then queue on the lock below.
+        AuditChainHead.objects.get_or_create(pk=1, defaults=_head_seed())
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def record_event(event_type, *, actor, target=None, data=None, request=None) -> AuditEvent:
+    """Append one event to the chain and return it.
+
+    Precondition: called inside the caller's `transaction.atomic()` block, so that the event
+    and the change it describes commit or roll back together. `actor` is the user who acted,
+    or None for the system (anonymous users count as None). `target` is any saved model
+    instance; `data` is a JSON-able mapping (see `rules.plain_data` for what it becomes) —
+    never put passwords or secrets in it. `request` supplies the client address.
+
+    Effects: locks the chain head (on SQLite the IMMEDIATE transaction already holds the
+    database's write lock), takes the next sequence number, hashes the row together with the
+    previous row's hash, inserts it and moves the head.
+
+    Raises AuditUsageError outside a transaction, ValueError for an unknown event type and
+    TypeError for data that has no stable JSON form.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditUsageError("record_event must run inside the caller's transaction.atomic() block")
+    event_type = EventType(event_type)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    payload = rules.plain_data(dict(data or {}))
+    target_type, target_id, target_repr = None, "", ""
+    if target is not None:
+        target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        target_id = str(target.pk)
+        target_repr = str(target)[:200]
+
+    head = _lock_head()
+    event = AuditEvent(
+        seq=head.seq + 1,
+        timestamp=timezone.now(),
+        actor=actor,
+        actor_display=_actor_display(actor)[:200],
+        event_type=event_type,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+        data=payload,
+        ip_address=client_ip(request),
+        prev_hash=head.hash,
+    )
+    event.hash = rules.event_hash(event.chain_fields())
+    event.save()
+    head.seq, head.hash = event.seq, event.hash
+    head.save(update_fields=["seq", "hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: int
+    anchor: AuditAnchor | None
+
+
+def _delete_through(seq: int) -> int:
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+        cursor.execute(f"DELETE FROM {table} WHERE seq <= %s", [seq])
+        deleted = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # Closed again at once, so nothing else in this transaction can delete audit rows.
+            cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+    return deleted
+
+
+def retention_error(days: int) -> str | None:
+    if days < MIN_RETENTION_DAYS:
+        return _("审计日志至少保留%(min)d天（六个月），不能只保留%(days)d天。") % {
+            "min": MIN_RETENTION_DAYS,
+            "days": days,
+        }
+    return None
+
+
+@transaction.atomic
+def purge_events(*, older_than_days: int, actor=None, now: dt.datetime | None = None) -> PurgeResult:
+    """Delete the events older than `older_than_days` and anchor the chain where they end.
+
+    Precondition: `older_than_days` ≥ MIN_RETENTION_DAYS (raises AuditRetentionError otherwise).
+    Effects: with the chain head locked, finds the newest event older than the cutoff and
+    deletes every event up to its sequence number (a prefix by sequence, so a clock that once
+    stepped back cannot leave holes), records an AuditAnchor with that row's number and hash,
+    and appends an AUDIT_PURGED event. Nothing older than the cutoff → nothing is written.
+    """
+    problem = retention_error(older_than_days)
+    if problem:
+        raise AuditRetentionError(problem)
+    _lock_head()
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    last = AuditEvent.objects.filter(timestamp__lt=cutoff).order_by("-seq").values("seq", "hash").first()
+    if last is None:
+        return PurgeResult(deleted=0, anchor=None)
+    deleted = _delete_through(last["seq"])
+    anchor = AuditAnchor(seq=last["seq"], hash=last["hash"], cutoff=cutoff, purged_count=deleted)
+    anchor.save()
+    record_event(
+        EventType.AUDIT_PURGED,
+        actor=actor,
+        data={
+            "through_seq": last["seq"],
+            "deleted": deleted,
+            "older_than_days": older_than_days,
+            "cutoff": cutoff,
+        },
+    )
+    return PurgeResult(deleted=deleted, anchor=anchor)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    result: rules.VerifyResult
+    anchor_seq: int
+    head_seq: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+
+def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
+    """Read-only: check the whole stored chain from the newest anchor (or the genesis) to the head.
+
+    The head is read before the rows, and only rows up to it are walked: rows appended while
+    the walk runs belong to a later check, and every row up to the head committed with it.
+    Rows are streamed with an iterator, so memory does not grow with the log.
+    """
+    head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
+    anchor = AuditAnchor.objects.order_by("-seq").values("seq", "hash").first()
+    start_seq, start_hash = (anchor["seq"], anchor["hash"]) if anchor else (0, rules.GENESIS_HASH)
+    rows = AuditEvent.objects.filter(seq__gt=start_seq)
+    if head is not None:
+        rows = rows.filter(seq__lte=head["seq"])
+        expected_head = (head["seq"], head["hash"])
+    else:
+        # No head row: there must be no events either (a fresh database).
+        expected_head = (start_seq, start_hash)
+    records = (event.chain_record() for event in rows.order_by("seq").iterator(chunk_size=chunk_size))
+    result = rules.verify(records, start_seq=start_seq, start_hash=start_hash, head=expected_head)
+    return ChainReport(result=result, anchor_seq=start_seq, head_seq=head["seq"] if head else None)
+
+
+def retention_days_setting() -> int:
+    return int(getattr(settings, "AUDIT_RETENTION_DAYS", 365))
