@@ -47,3 +47,14 @@ def paginate(request, queryset: QuerySet) -> PageResult:
     page = paginator.get_page(request.GET.get("page"))
     page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return PageResult(page=page, page_size=size, page_range=page_range)
+
+
+def apply_ordering(request, queryset: QuerySet, allowed: dict[str, str]) -> QuerySet:
+    """Sort by `?ordering=<key>` or `-<key>` for lists whose FilterSet has no OrderingFilter.
+    Only whitelisted keys reach order_by, so a URL cannot sort on (and so probe) any field."""
+    key = request.GET.get("ordering", "")
+    name = key.removeprefix("-")
+    if name not in allowed:
+        return queryset
+    prefix = "-" if key.startswith("-") else ""
+    return queryset.order_by(f"{prefix}{allowed[name]}")

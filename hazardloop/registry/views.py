@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
-from hazardloop.core.tables import PAGE_SIZES, paginate
+from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate
 from hazardloop.core.templatetags.ui import expiry_state
 from hazardloop.procurement.models import ServiceContract
 
@@ -62,10 +62,10 @@ def _prepare_filter_form(filterset, *, placeholder) -> None:
         if isinstance(field.widget, forms.Select):
             field.widget.attrs["data-autosubmit"] = ""
             # A select that filters reads better with "全部" than with django-filter's "---------".
-            if hasattr(field, "empty_label"):
+            if getattr(field, "empty_label", None) is not None:
                 field.empty_label = _("全部")
-            elif getattr(field, "choices", None) and field.choices and field.choices[0][0] == "":
-                field.choices = [("", _("全部")), *list(field.choices)[1:]]
+                # The widget copied its choice iterator from the class-level field; rebind it.
+                field.widget.choices = field.choices
 
 
 def _boolean_choices(field) -> None:
@@ -264,6 +264,11 @@ def provider_list(request):
     )
     _prepare_filter_form(filterset, placeholder=_("机构名称或信用代码"))
     queryset = filterset.qs if filterset.is_valid() else visible.none()
+    queryset = apply_ordering(
+        request,
+        queryset,
+        {"name": "name", "status": "status", "experts": "expert_active", "staff": "staff_count"},
+    )
     result = paginate(request, queryset)
     return render(
         request,
@@ -348,6 +353,11 @@ def expert_list(request):
     _prepare_filter_form(filterset, placeholder=_("专家姓名"))
     _boolean_choices(filterset.form.fields["active"])
     queryset = filterset.qs if filterset.is_valid() else visible.none()
+    queryset = apply_ordering(
+        request,
+        queryset,
+        {"name": "name", "provider": "provider__name", "title": "title", "active": "active"},
+    )
     result = paginate(request, queryset)
     for expert in result.page.object_list:
         states = {expiry_state(c.expires) for c in expert.certificates.all()}
