@@ -38,7 +38,10 @@ def full_width(text: str) -> str:
 
 
 def id_number(body17: str) -> str:
-    return body17 + imports.ID_CHECK[sum(int(d) * w for d, w in zip(body17, imports.ID_WEIGHTS, strict=True)) % 11]
+    return (
+        body17
+        + imports.ID_CHECK[sum(int(d) * w for d, w in zip(body17, imports.ID_WEIGHTS, strict=True)) % 11]
+    )
 
 
 def problems_at(job) -> dict[tuple, str]:
