@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hazardloop.registry",
     "hazardloop.procurement",
     "hazardloop.audit",
+    "hazardloop.hazards",
 ]
 
 MIDDLEWARE = [
@@ -285,3 +286,18 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # purge_audit keeps at least 180 days whatever this says (网络安全法 第二十一条: six months).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "var" / "backups")
+
+# --- the closed loop (hazardloop.hazards) --------------------------------------------------------
+# On: general hazards wait for the monthly joint meeting's feedback before routing (major never do).
+HAZARD_FEEDBACK_GATE_GENERAL = env_bool("HAZARD_FEEDBACK_GATE_GENERAL", False)
+# An extension is asked at least this many working days before the deadline, per legal level
+# (Qingdao "3+X": 20 for major hazards), and decided within the second figure.
+HAZARD_EXTENSION_NOTICE_WORKING_DAYS = {
+    "general": env_int("HAZARD_EXTENSION_NOTICE_GENERAL", 3),
+    "major": env_int("HAZARD_EXTENSION_NOTICE_MAJOR", 20),
+}
+HAZARD_EXTENSION_DECISION_WORKING_DAYS = env_int("HAZARD_EXTENSION_DECISION_WORKING_DAYS", 10)
+# On-site review of a resumption application within this many days (Order 16 Art. 23: 10).
+HAZARD_RESUMPTION_REVIEW_DAYS = env_int("HAZARD_RESUMPTION_REVIEW_DAYS", 10)
+HAZARD_REINSPECTION_WORKING_DAYS = env_int("HAZARD_REINSPECTION_WORKING_DAYS", 5)
+HAZARD_REMINDER_DAYS = env_int("HAZARD_REMINDER_DAYS", 3)
