@@ -157,32 +157,18 @@ def verify(
     """
     expected_seq, previous_hash = start_seq + 1, start_hash
     count, first_seq = 0, None
+
+    def stop(broken: ChainBreak | None) -> VerifyResult:
+        return VerifyResult(count, first_seq, expected_seq - 1, previous_hash, broken)
+
     for record in records:
         if record.seq != expected_seq:
-            return _result(
-                count,
-                first_seq,
-                expected_seq - 1,
-                previous_hash,
-                ChainBreak(expected_seq, BreakKind.GAP, str(expected_seq), str(record.seq)),
-            )
+            return stop(ChainBreak(expected_seq, BreakKind.GAP, str(expected_seq), str(record.seq)))
         if record.prev_hash != previous_hash:
-            return _result(
-                count,
-                first_seq,
-                expected_seq - 1,
-                previous_hash,
-                ChainBreak(record.seq, BreakKind.PREV_HASH, previous_hash, record.prev_hash),
-            )
+            return stop(ChainBreak(record.seq, BreakKind.PREV_HASH, previous_hash, record.prev_hash))
         computed = event_hash(record.fields)
         if computed != record.hash:
-            return _result(
-                count,
-                first_seq,
-                expected_seq - 1,
-                previous_hash,
-                ChainBreak(record.seq, BreakKind.HASH, computed, record.hash),
-            )
+            return stop(ChainBreak(record.seq, BreakKind.HASH, computed, record.hash))
         count += 1
         first_seq = record.seq if first_seq is None else first_seq
         expected_seq, previous_hash = record.seq + 1, record.hash
@@ -196,17 +182,5 @@ def verify(
             at = head[0] + 1
         else:
             at = last_seq
-        return _result(
-            count,
-            first_seq,
-            last_seq,
-            previous_hash,
-            ChainBreak(at, BreakKind.TAIL, f"{head[0]}:{head[1]}", f"{last_seq}:{previous_hash}"),
-        )
-    return _result(count, first_seq, last_seq, previous_hash, None)
-
-
-def _result(count, first_seq, last_seq, last_hash, broken) -> VerifyResult:
-    return VerifyResult(
-        count=count, first_seq=first_seq, last_seq=last_seq, last_hash=last_hash, broken=broken
-    )
+        return stop(ChainBreak(at, BreakKind.TAIL, f"{head[0]}:{head[1]}", f"{last_seq}:{previous_hash}"))
+    return stop(None)

@@ -92,6 +92,8 @@ def record_event(event_type, *, actor, target=None, data=None, request=None) -> 
     payload = rules.plain_data(dict(data or {}))
     target_type, target_id, target_repr = None, "", ""
     if target is not None:
+        if target.pk is None:
+            raise ValueError("audit target must be saved first: its id is part of the record")
         target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
         target_id = str(target.pk)
         target_repr = str(target)[:200]

@@ -22,6 +22,10 @@ on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
 )
 
+# Tests that need real commits flush the database afterwards; serialized_rollback puts the
+# migrations' seed data back, which the transactional tests that run after them rely on.
+committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 def test_first_event_starts_from_the_genesis_and_the_next_links_to_it(district, append):
     first, second = append(2, actor=district.admin)
@@ -76,7 +80,7 @@ def test_event_rolls_back_with_the_callers_transaction(append):
     assert after.seq == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@committing
 def test_recording_outside_a_transaction_is_refused():
     with pytest.raises(AuditUsageError):
         record_event(EventType.EXPORT, actor=None)
@@ -143,7 +147,7 @@ def _close_connection_after(target):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@committing
 def test_two_threads_appending_at_once_leave_one_unbroken_chain():
     barrier = threading.Barrier(2)
     errors = []
@@ -188,7 +192,7 @@ def _wait_until_a_backend_waits_on_a_lock():
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@committing
 def test_a_second_writer_waits_for_the_first_instead_of_taking_the_same_number():
     # The first writer keeps its append uncommitted until the second is seen blocked. Without
     # the chain-head lock the second would read the same head, take the same number and fail
@@ -274,3 +278,11 @@ def test_head_is_rebuilt_from_the_last_event_when_its_row_is_missing(append):
     (event,) = append(1)
     assert event.seq == 4
     assert verify_chain().ok
+
+
+def test_an_unsaved_target_is_refused(db):
+    from hazardloop.accounts.models import User
+
+    with pytest.raises(ValueError), transaction.atomic():
+        record_event(EventType.RECORD_CREATED, actor=None, target=User(username="draft"))
+    assert not AuditEvent.objects.exists()
