@@ -36,12 +36,18 @@ def calendar_covers(year: int) -> bool:
     return True
 
 
-def is_working_day(day: dt.date, overrides: Overrides | None = None) -> bool:
-    if overrides and day in overrides:
-        return bool(overrides[day])
+@lru_cache(maxsize=8192)
+def _default_working_day(day: dt.date) -> bool:
+    # Deadline arithmetic asks about the same few hundred days over and over.
     if calendar_covers(day.year):
         return chinese_calendar.is_workday(day)
     return day.weekday() < 5
+
+
+def is_working_day(day: dt.date, overrides: Overrides | None = None) -> bool:
+    if overrides and day in overrides:
+        return bool(overrides[day])
+    return _default_working_day(day)
 
 
 def next_working_day(day: dt.date, overrides: Overrides | None = None) -> dt.date:

@@ -55,7 +55,9 @@ class Loop:
     def fresh(hazard: Hazard) -> Hazard:
         return Hazard.objects.get(pk=hazard.pk)
 
-    def register(self, *, major=False, actor=None, enterprise=None, category=HazardCategory.PRODUCTION, **extra):
+    def register(
+        self, *, major=False, actor=None, enterprise=None, category=HazardCategory.PRODUCTION, **extra
+    ):
         return services.register_hazard(
             actor=actor or self.p.expert,
             enterprise=enterprise or self.d.coal,
