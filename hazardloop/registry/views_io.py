@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +33,7 @@ from .models import Enterprise, Expert, ExpertConflict, ImportJob, Industry, Pro
 INLINE_MAX_ROWS = 2000
 # For .xls, whose rows cannot be counted without reading the file, decide by size instead.
 INLINE_MAX_BYTES = 256 * 1024
+PROGRESS_ID = "import-progress"  # the polling element on the job page, and the partial's root
 
 
 def _require(user, capability: str) -> None:
@@ -200,6 +202,9 @@ def import_job_detail(request, pk: int):
         "import_url": reverse(page["import"]),
     }
     template = "registry/import_job.html"
-    if request.htmx:
+    if request.htmx and request.htmx.target == PROGRESS_ID:
         template += "#progress"
-    return render(request, template, context)
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page; caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response

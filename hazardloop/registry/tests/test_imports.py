@@ -26,6 +26,7 @@ from .xlsx_files import (
 )
 
 ENTERPRISES, EXPERTS = ImportKind.ENTERPRISES, ImportKind.EXPERTS
+POLL = {"HX-Request": "true", "HX-Target": "import-progress"}  # what the job page's poll sends
 
 
 @pytest.fixture(autouse=True)
@@ -538,14 +539,14 @@ def test_a_large_file_is_queued_and_the_page_polls_its_progress(
     assert queued.task_path == "hazardloop.registry.tasks.run_import"
     assert queued.args_kwargs["args"] == [job.pk]
 
-    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    partial = client.get(response["Location"], headers=POLL).content.decode()
     assert partial.lstrip().startswith('<div id="import-progress"')
     assert 'hx-trigger="every 1s"' in partial and "<html" not in partial
 
     # What the worker does with the queued task:
     assert tasks.run_import.call(job.pk) == ImportStatus.DONE
     assert Enterprise.objects.filter(name__startswith="排队企业").count() == 3
-    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    partial = client.get(response["Location"], headers=POLL).content.decode()
     assert "hx-trigger" not in partial and "新增 3 条" in partial
 
 
