@@ -1,9 +1,10 @@
 """The API router: every app registers its viewsets here under /api/."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from hazardloop.core.api.auth import ObtainTokenView
 
 urlpatterns = [
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", ObtainTokenView.as_view(), name="api-token"),
     path("registry/", include("hazardloop.registry.api.urls")),
 ]

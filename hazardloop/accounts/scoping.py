@@ -180,6 +180,7 @@ _SCOPERS = {
     "registry.expert": _scope_experts,
     "registry.memberunit": _scope_member_units,
     "registry.region": _scope_regions,
+    "registry.industry": _scope_regions,  # GB/T 4754 is public reference data, like regions
     "registry.importjob": _scope_import_jobs,
     "procurement.servicecontract": _scope_contracts,
     "accounts.user": _scope_users,

@@ -1,0 +1,50 @@
+"""POST /api/token/: a token for a user name and password, behind the same lockout as the login
+page. django-axes is the first authentication backend; it counts failures and refuses a locked
+account only when `authenticate()` is given the request, so the serializer always passes it."""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+
+class LockedOut(exceptions.Throttled):
+    default_detail = _("登录失败次数过多，账号已暂时锁定，请稍后再试。")
+
+
+class AuthTokenSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"), write_only=True)
+    password = serializers.CharField(
+        label=_("密码"), style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            # axes marks the request it refused (or the failure that reached the limit); the
+            # marker stays on DRF's request wrapper, so the answer here is JSON, not the HTML
+            # lockout page its middleware would substitute.
+            if getattr(request, "axes_locked_out", False):
+                cool_off = get_cool_off(request)
+                raise LockedOut(wait=int(cool_off.total_seconds()) if cool_off else None)
+            raise serializers.ValidationError(_("用户名或密码错误。"), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class ObtainTokenView(ObtainAuthToken):
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(
+        summary=_("获取访问令牌"),
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,130 @@
+"""Registry API. Every queryset starts from the caller's scope (ScopedViewSetMixin), lists use the
+FilterSets the pages and exports use, and writes go through registry.services."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from hazardloop.core.api.errors import service_errors
+from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
+
+from ..filters import EnterpriseFilter, ExpertFilter, ProviderFilter
+from ..models import (
+    Enterprise,
+    Expert,
+    ExpertCertificate,
+    Industry,
+    MemberUnit,
+    MemberUnitDuty,
+    Provider,
+    Region,
+)
+from . import serializers
+from .filters import IndustryFilter, RegionFilter
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("企业列表")),
+    retrieve=extend_schema(summary=_("企业档案")),
+    create=extend_schema(summary=_("登记企业")),
+    update=extend_schema(summary=_("修改企业档案")),
+    partial_update=extend_schema(summary=_("修改企业档案（部分字段）")),
+)
+class EnterpriseViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """企业档案. Create and update through registry.services; out of scope → 404."""
+
+    queryset = Enterprise.objects.select_related("township", "industry")
+    serializer_class = serializers.EnterpriseSerializer
+    filterset_class = EnterpriseFilter
+    read_capability = "registry.view_enterprises"
+    write_capability = "registry.edit_enterprise"
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with service_errors():
+            serializer.save()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("服务机构列表")),
+    retrieve=extend_schema(summary=_("服务机构详情")),
+)
+class ProviderViewSet(ScopedReadOnlyViewSet):
+    """服务机构."""
+
+    queryset = Provider.objects.all()
+    serializer_class = serializers.ProviderSerializer
+    filterset_class = ProviderFilter
+    read_capability = "registry.view_providers"
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("专家列表")),
+    retrieve=extend_schema(summary=_("专家详情")),
+)
+class ExpertViewSet(ScopedReadOnlyViewSet):
+    """专家: specialties and certificates; personal identifiers only masked."""
+
+    queryset = Expert.objects.select_related("provider").prefetch_related(
+        "specialty_rows",
+        Prefetch("certificates", queryset=ExpertCertificate.objects.order_by("expires", "kind", "pk")),
+    )
+    serializer_class = serializers.ExpertSerializer
+    filterset_class = ExpertFilter
+    read_capability = "registry.view_experts"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ExpertDetailSerializer
+        return super().get_serializer_class()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("成员单位列表")),
+    retrieve=extend_schema(summary=_("成员单位详情")),
+)
+class MemberUnitViewSet(ScopedReadOnlyViewSet):
+    """联席会议成员单位 and what each answers for."""
+
+    queryset = MemberUnit.objects.select_related("district").prefetch_related(
+        Prefetch("duties", queryset=MemberUnitDuty.objects.order_by("industry_prefix", "hazard_category"))
+    )
+    serializer_class = serializers.MemberUnitSerializer
+    read_capability = "registry.view_member_units"
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("行政区划列表")),
+    retrieve=extend_schema(summary=_("行政区划")),
+)
+class RegionViewSet(ScopedReadOnlyViewSet):
+    """行政区划 (GB/T 2260), looked up by code."""
+
+    queryset = Region.objects.select_related("parent")
+    serializer_class = serializers.RegionSerializer
+    filterset_class = RegionFilter
+    lookup_field = "code"
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("行业分类列表")),
+    retrieve=extend_schema(summary=_("行业分类")),
+)
+class IndustryViewSet(ScopedReadOnlyViewSet):
+    """国民经济行业分类 (GB/T 4754-2017), looked up by code."""
+
+    queryset = Industry.objects.select_related("parent")
+    serializer_class = serializers.IndustrySerializer
+    filterset_class = IndustryFilter
+    lookup_field = "code"

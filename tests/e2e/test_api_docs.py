@@ -1,0 +1,28 @@
+"""The API docs page in the machine's Chromium: Swagger UI starts under the real CSP, with the
+network closed, and lists the registry operations."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_swagger_ui_renders_under_the_csp(open_page, live_server):
+    page = open_page()
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    # Anything that tries to leave the machine (a CDN, a validator badge) is a failure too.
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith((live_server.url, "data:")) else outside.append(request.url)
+        ),
+    )
+
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector("text=/api/registry/enterprises/", timeout=15000)
+
+    assert page.locator(".opblock").count() >= 15
+    assert page.console_errors == []  # a CSP refusal is reported as a console error
+    assert outside == []
