@@ -8,16 +8,16 @@ MASK = "*"
 
 def mask_middle(value: str, *, keep_start: int, keep_end: int) -> str:
     """Keep the ends, star the middle. A value too short to hide at least four characters
-    between the kept ends keeps only its last two, so a short number is never shown whole."""
+    between the kept ends shows at most its last third (two characters at most), so a short
+    number is never shown whole or nearly whole."""
     value = value or ""
     if not value:
         return ""
     hidden = len(value) - keep_start - keep_end
     if hidden >= 4:
         return value[:keep_start] + MASK * hidden + value[len(value) - keep_end :]
-    if len(value) <= 2:
-        return MASK * len(value)
-    return MASK * (len(value) - 2) + value[-2:]
+    shown = min(2, len(value) // 3)
+    return MASK * (len(value) - shown) + value[len(value) - shown :]
 
 
 def mask_phone(value: str) -> str:
