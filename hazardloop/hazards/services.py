@@ -35,10 +35,12 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
+from hazardloop.registry.choices import EnterpriseStatus
 from hazardloop.registry.models import Enterprise, MemberUnit, MemberUnitDuty
 
 from . import rules
 from .choices import (
+    DUE_FIELD_OF_STATE,
     OWNER_OF_STATE,
     RECTIFICATION_CLOCK_STATES,
     SOURCES_BY_ROLE,
@@ -226,7 +228,7 @@ def _append_event(
             "from": from_state,
             "to": hazard.status,
             "version": hazard.version,
-            **(data or {}),
+            "data": data or {},
         },
     )
     return event
@@ -500,7 +502,7 @@ def register_hazard(
     found_at = found_at or now
     if found_at > now:
         errors.setdefault("found_at", []).append(_("发现时间不能晚于现在。"))
-    if enterprise.status == "closed":
+    if enterprise.status == EnterpriseStatus.CLOSED:
         errors.setdefault("enterprise", []).append(_("企业已关闭，不能登记隐患。"))
     found_on = timezone.localdate(found_at)
     if deadline is not None and deadline < found_on:
@@ -1047,7 +1049,11 @@ def decide_extension(
             EventName.EXTEND_DEADLINE,
             actor=actor,
             note=note,
-            data={**data, "from": request.previous_deadline, "to": request.requested_deadline},
+            data={
+                **data,
+                "deadline_from": request.previous_deadline,
+                "deadline_to": request.requested_deadline,
+            },
             deadline=request.requested_deadline,
         )
         title = _("延期申请已同意，新的整改期限为%(deadline)s：%(hazard)s")
@@ -1500,10 +1506,19 @@ def _clock_key(hazard: Hazard) -> str:
     return f"{hazard.status}:{hazard.due_date.isoformat()}"
 
 
-def _open_clocks(qs):
+def _open_clocks(qs, flag_field: str) -> list[int]:
+    """The hazards whose current clock has not been flagged in `flag_field` yet, read without
+    locks so that a nightly run touches only the rows it will change."""
     # While an extension request waits for its decision, the deadline it asks to move is not
     # held against the enterprise.
-    return qs.exclude(extension_requests__decision=Decision.PENDING).values_list("pk", flat=True)
+    rows = qs.exclude(extension_requests__decision=Decision.PENDING).values(
+        "pk", "status", flag_field, *set(DUE_FIELD_OF_STATE.values())
+    )
+    return [
+        row["pk"]
+        for row in rows
+        if row[flag_field] != f"{row['status']}:{row[DUE_FIELD_OF_STATE[row['status']]].isoformat()}"
+    ]
 
 
 def scan_deadlines(*, today: dt.date | None = None) -> ScanResult:
@@ -1517,7 +1532,7 @@ def scan_deadlines(*, today: dt.date | None = None) -> ScanResult:
     today = today or _today()
     limits = time_limits()
     overdue = escalated = reminded = 0
-    for pk in _open_clocks(Hazard.objects.overdue(today)):
+    for pk in _open_clocks(Hazard.objects.overdue(today), "overdue_flagged"):
         with transaction.atomic():
             hazard = _lock(pk, actor=None, capability="", version=None)
             due = hazard.due_date
@@ -1550,7 +1565,7 @@ def scan_deadlines(*, today: dt.date | None = None) -> ScanResult:
                 )
                 escalated += 1
     last = today + dt.timedelta(days=limits.reminder_days)
-    for pk in _open_clocks(Hazard.objects.due_within(today, last)):
+    for pk in _open_clocks(Hazard.objects.due_within(today, last), "reminded"):
         with transaction.atomic():
             hazard = _lock(pk, actor=None, capability="", version=None)
             due = hazard.due_date

@@ -312,3 +312,24 @@ def test_model_closes_only_general_hazards_on_the_spot():
         major.close_on_the_spot(at=timezone.now())
     general.close_on_the_spot(at=timezone.now())
     assert general.status == S.CLOSED
+
+
+SEES_THE_HAZARD = {"admin", "bureau", "leader", "safety_unit", "township", "provider", "expert", "enterprise"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_sees_the_hazard_and_its_timeline_only_in_scope(loop, personas, persona):
+    from hazardloop.hazards.models import HazardEvent, RectificationNotice
+
+    hazard = loop.rectifying()
+    user = getattr(personas, persona)
+    expected = persona in SEES_THE_HAZARD
+    assert Hazard.objects.visible_to(user).filter(pk=hazard.pk).exists() == expected
+    assert HazardEvent.objects.visible_to(user).filter(hazard=hazard).exists() == expected
+    assert RectificationNotice.objects.visible_to(user).filter(hazards=hazard).exists() == expected
+
+
+def test_an_expert_sees_colleagues_findings_only_where_they_may_inspect(loop, personas, district):
+    at_machine = loop.register(actor=personas.provider, enterprise=district.machine)
+    assert Hazard.objects.visible_to(personas.provider).filter(pk=at_machine.pk).exists()
+    assert not Hazard.objects.visible_to(personas.expert).filter(pk=at_machine.pk).exists()
