@@ -175,7 +175,7 @@ def _import_page(request, kind: ImportKind):
 
 def _runs_inline(job: ImportJob) -> bool:
     with job.file.open("rb") as handle:
-        rows = imports.count_rows(handle)
+        rows = imports.count_rows(handle, stop_after=INLINE_MAX_ROWS + 1)
     if rows is None:
         return job.file.size <= INLINE_MAX_BYTES
     return rows - 1 <= INLINE_MAX_ROWS

@@ -4,6 +4,7 @@ re-import changes nothing, clerk-typed cells normalised, progress for large file
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -250,13 +251,20 @@ def test_an_unusable_file_is_rejected_with_one_clear_message(personas, content, 
     assert words in job.errors[0]["message"]
 
 
-def test_too_many_rows_is_refused_before_reading(personas, settings):
+def test_a_file_over_the_row_limit_is_refused(personas, settings):
     settings.IMPORT_MAX_ROWS = 3
     rows = [enterprise_row(f"企业{i}", next_credit_code()) for i in range(5)]
     job = run(ENTERPRISES, xlsx(rows, ENTERPRISE_HEADERS), personas.bureau)
     assert job.status == ImportStatus.FAILED
     assert "超过单次导入上限 3 行" in job.message
     assert not Enterprise.objects.filter(name__startswith="企业").exists()
+
+
+def test_rows_are_counted_without_reading_the_cells():
+    content = xlsx([enterprise_row(f"企业{i}", next_credit_code()) for i in range(30)], ENTERPRISE_HEADERS)
+    assert imports.count_rows(io.BytesIO(content)) == 31  # with the header
+    assert imports.count_rows(io.BytesIO(content), stop_after=5) > 5  # enough to know it is over
+    assert imports.count_rows(io.BytesIO(b"not a zip")) is None
 
 
 def test_only_excel_files_are_accepted(personas):
