@@ -577,3 +577,15 @@ def test_a_job_is_run_only_once(personas):
     finished_at = job.finished_at
     assert services.run_import_job(job).finished_at == finished_at
     assert Enterprise.objects.filter(name="甲").count() == 1
+
+
+def test_a_provider_imports_its_experts_from_the_page(client, personas, district):
+    client.force_login(personas.provider)
+    content = xlsx([expert_row(None, "页面专家", specialties="消防")], EXPERT_HEADERS)
+    response = client.post(
+        reverse("registry:expert_import"), {"file": upload(content, "专家.xlsx")}, follow=True
+    )
+    assert "新增 1 条" in response.content.decode()
+    assert Expert.objects.get(name="页面专家").provider == district.provider
+    client.force_login(personas.township)
+    assert client.get(reverse("registry:expert_import")).status_code == 403
