@@ -698,6 +698,49 @@ def _registered_codes(codes: list[str]) -> set[str]:
     return found
 
 
+def _enterprise_field_checks() -> list[tuple]:
+    checks = []
+    for f in Enterprise._meta.concrete_fields:
+        if (
+            f.primary_key
+            or f.is_relation
+            or getattr(f, "auto_now", False)
+            or getattr(f, "auto_now_add", False)
+        ):
+            continue
+        choices = {value for value, _label in f.flatchoices} if f.choices else None
+        checks.append((f.name, f, choices))
+    return checks
+
+
+def _field_problems(values: dict) -> Iterable[tuple[str, str]]:
+    """What `Model.clean_fields()` would object to (nulls, choices, lengths, validators), for
+    the plain fields only and without its per-field overhead, which at a hundred thousand rows
+    costs more than the insert. The township and industry are saved rows already."""
+    for name, f, choices in _ENTERPRISE_FIELD_CHECKS:
+        value = values.get(name)
+        if value is None:
+            if not f.null:
+                yield name, _("{field}不能为空。").format(field=f.verbose_name)
+            continue
+        if value == "" and not f.blank:
+            yield name, _("{field}不能为空。").format(field=f.verbose_name)
+        elif choices is not None and value not in choices:
+            yield name, _("{field}的取值“{value}”无效。").format(field=f.verbose_name, value=value)
+        elif isinstance(value, str):
+            if f.max_length and len(value) > f.max_length:
+                yield name, _("{field}不能超过{n}个字符。").format(field=f.verbose_name, n=f.max_length)
+        elif f.validators:
+            try:
+                f.run_validators(value)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    yield name, message
+
+
+_ENTERPRISE_FIELD_CHECKS = _enterprise_field_checks()
+
+
 @transaction.atomic
 def bulk_register_enterprises(
     rows: Iterable[EnterpriseData], *, actor, batch_size: int = BULK_BATCH_SIZE
@@ -742,16 +785,10 @@ def bulk_register_enterprises(
             seen.add(data.credit_code)
             if data.township.level != RegionLevel.TOWNSHIP:
                 problem("township", number, _("所属区划必须是乡镇或街道。"))
-            enterprise = Enterprise(**data.field_values())
-            try:
-                # Field limits and choices only: uniqueness and the charset constraint were
-                # checked above for the whole batch, not with a query per row.
-                enterprise.clean_fields()
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for text in messages:
-                        problem(field, number, text)
-            objects.append(enterprise)
+            values = data.field_values()
+            for field, message in _field_problems(values):
+                problem(field, number, message)
+            objects.append(Enterprise(**values))
         if errors:
             raise RegistryError(errors)
         Enterprise.objects.bulk_create(objects, batch_size=batch_size)
