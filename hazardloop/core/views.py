@@ -94,7 +94,9 @@ def home(request):
         else None,
         "by_township": by_township,
         "recent": enterprises.select_related("township").order_by("-updated_at", "-pk")[:6],
-        "own_enterprise": user.enterprise if user.role == Role.ENTERPRISE else None,
+        "own_enterprise": enterprises.select_related("township").first()
+        if user.role == Role.ENTERPRISE
+        else None,
         "shortcuts": _shortcuts(user),
     }
     return render(request, "core/home.html", context)

@@ -101,6 +101,11 @@ def enterprise_list(request):
         attrs={"class": "form-select", "data-autosubmit": ""},
     )
     _boolean_choices(filterset.form.fields["high_risk"])
+    for field in filterset.form.fields.values():
+        # The form's hx-trigger listens to selects with this class; the search box has its own
+        # trigger, so leaving it (a "change" on blur) does not fire a second, racing request.
+        if isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} app-filter-select".strip()
     queryset = filterset.qs if filterset.is_valid() else visible.none()
     result = paginate(request, queryset)
     context = {
@@ -412,14 +417,21 @@ def member_unit_list(request):
     categories = dict(HazardCategory.choices)
     rows = []
     for unit in units:
-        duties = []
-        for duty in sorted(unit.duties.all(), key=lambda d: (d.industry_prefix, d.hazard_category)):
-            duties.append(
-                {
-                    "industry_prefix": duty.industry_prefix,
-                    "industry_name": industry_names.get(duty.industry_prefix, ""),
-                    "category": categories.get(duty.hazard_category, ""),
-                }
+        # Grouped by hazard category, with the industries under each, which reads far shorter than
+        # one line per (industry, category) pair when a unit answers for thirty industries.
+        groups: dict[str, list[dict]] = {}
+        for duty in sorted(unit.duties.all(), key=lambda d: (d.hazard_category, d.industry_prefix)):
+            groups.setdefault(duty.hazard_category, []).append(
+                {"prefix": duty.industry_prefix, "name": industry_names.get(duty.industry_prefix, "")}
             )
-        rows.append({"unit": unit, "duties": duties})
+        rows.append(
+            {
+                "unit": unit,
+                "duty_count": sum(len(v) for v in groups.values()),
+                "groups": [
+                    {"category": categories.get(key, ""), "industries": industries}
+                    for key, industries in groups.items()
+                ],
+            }
+        )
     return render(request, "registry/member_unit_list.html", {"rows": rows})

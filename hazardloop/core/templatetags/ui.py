@@ -7,6 +7,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from hazardloop.core.api import masking
+
 register = template.Library()
 
 # Certificates expiring within this many days are flagged, long enough to renew in time.
@@ -43,3 +45,10 @@ def expiry_state(value: dt.date | None, today: dt.date | None = None) -> str:
     if (value - today).days <= EXPIRY_WARNING_DAYS:
         return "soon"
     return "ok"
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    """A person's own number, masked as the API masks it (138****5678); reading it in clear is
+    a separate, logged capability."""
+    return masking.mask_phone(value or "")

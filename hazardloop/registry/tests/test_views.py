@@ -572,3 +572,12 @@ def test_provider_cannot_post_to_create_or_edit(client, personas, district):
     district.coal.refresh_from_db()
     assert district.coal.name == "龙泉煤业有限公司"
     assert Enterprise.objects.count() == before
+
+
+def test_expert_page_masks_the_experts_own_phone(client, personas, district):
+    district.expert.phone = "13812345678"
+    district.expert.save(update_fields=["phone"])
+    login(client, personas, "bureau")
+    html = client.get(reverse("registry:expert_detail", args=[district.expert.pk])).content.decode()
+    assert "138****5678" in html
+    assert "13812345678" not in html
