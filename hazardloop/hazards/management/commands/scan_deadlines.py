@@ -12,11 +12,15 @@ class Command(BaseCommand):
         parser.add_argument("--enqueue", action="store_true", help="queue the task for a worker instead")
 
     def handle(self, *args, date=None, enqueue=False, **options):
-        if date and parse_date(date) is None:
+        try:
+            day = parse_date(date) if date else None
+        except ValueError:
+            day = None
+        if date and day is None:
             raise CommandError(f"not a date: {date}")
         if enqueue:
             result = tasks.scan_deadlines.enqueue(date)
             self.stdout.write(f"queued {result.id}")
             return
-        result = services.scan_deadlines(today=parse_date(date) if date else None)
+        result = services.scan_deadlines(today=day)
         self.stdout.write(f"overdue={result.overdue} escalated={result.escalated} reminded={result.reminded}")
