@@ -3,6 +3,7 @@ test_demo_sizes.py, because this module's district stays in the database until i
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -105,8 +106,6 @@ def test_contacts_and_places_look_like_the_district(demo, db):
 def test_providers_meet_entry_conditions_except_one(demo, db):
     """≥5 full-time experts with a valid certificate and a mid title (domain.md §3.2); one firm
     is built to fall short."""
-    import datetime as dt
-
     today = dt.date(2026, 1, 1)
 
     def qualified(provider):
@@ -149,7 +148,7 @@ def test_member_units_have_duties(demo, db):
     assert all(u.duties.exists() for u in units)
 
 
-def test_every_role_has_a_demo_user_who_can_log_in(demo, client):
+def test_every_role_has_a_demo_user_who_can_log_in(demo, db, client):
     users = User.objects.filter(demo_users_filter())
     assert {u.role for u in users} == {r.value for r in Role}
     for user in users:
