@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -45,12 +44,6 @@ ENTERPRISE_RESULTS_ID = "enterprise-results"
 def _require(user, capability: str) -> None:
     if not scoping.can(user, capability):
         raise PermissionDenied
-
-
-@login_required
-def _todo(request, *args, **kwargs):
-    # Kept for views_io.py, whose pages another change replaces.
-    return HttpResponse("TODO")
 
 
 def _prepare_filter_form(filterset, *, placeholder) -> None:
