@@ -21,9 +21,9 @@ KIND_LABELS = {HIGH_RISK: "高危企业", LARGE_MEDIUM: "大中型企业", OTHER
 # BALANCE_WEIGHT km of travel; a member above the team minimum costs more than one unit of spread
 # so teams are never padded only to lift the least-loaded expert; a changed membership in a
 # re-plan costs more than any balance or travel gain one change could bring.
-BALANCE_WEIGHT = 20
+BALANCE_WEIGHT = 200
 EXTRA_MEMBER_WEIGHT = BALANCE_WEIGHT + 5
-CHANGE_WEIGHT = 1000
+CHANGE_WEIGHT = 10_000
 
 
 def visits_per_year(

@@ -251,6 +251,17 @@ def _build_month_model(
             model.add(hi >= t)
             model.add(lo <= t)
         objective.append(SCALE * BALANCE_WEIGHT * (hi - lo))
+        # max − min alone has a weak relaxation and ignores everyone between the extremes; the
+        # distance of every running total from the even share steers the search to balance.
+        share = (
+            sum(base[e] for e in experts if problem.expert_month_capacity(experts[e], month) > 0)
+            + sum(ents[p.enterprise_id].team_min for p in group)
+        ) // len(totals)
+        for n, t in enumerate(totals):
+            dev = model.new_int_var(0, 10**6, f"dev{n}")
+            model.add(dev >= t - share)
+            model.add(dev >= share - t)
+            objective.append(SCALE * BALANCE_WEIGHT // 4 * dev)
     if families is None:
         model.minimize(sum(objective))
     return model, x
