@@ -76,7 +76,6 @@ def demo_rows() -> list[dict]:
     if not Enterprise.objects.exists():
         call_command("load_demo", verbosity=0)
     rows = []
-    total_s = 0.0
     for contract in ServiceContract.objects.order_by("number"):
         problem = problem_from_contract(contract, 2026)
         started = time.perf_counter()
@@ -86,11 +85,11 @@ def demo_rows() -> list[dict]:
         held = set().union(*(x.specialties for x in problem.experts))
         stand_in = "general" if "general" in held else sorted(held)[0]
         problem.enterprises = [
-            e if e.specialty in held else dataclasses.replace(e, specialty=stand_in) for e in problem.enterprises
+            e if e.specialty in held else dataclasses.replace(e, specialty=stand_in)
+            for e in problem.enterprises
         ]
         result = solver.solve(problem)
         seconds = time.perf_counter() - started
-        total_s += seconds
         rows.append(row(f"{contract.number}（专业补齐）", problem, result, seconds))
     return rows
 

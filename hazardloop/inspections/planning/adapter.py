@@ -7,6 +7,18 @@ import datetime as dt
 from .model import EnterpriseSpec, ExpertSpec, Problem, enterprise_kind, visits_per_year, weekdays
 
 
+def chinese_working_days(year: int) -> list[dt.date]:
+    """Working days by the State Council's holiday notice (调休 Saturdays in, festivals out)."""
+    import chinese_calendar
+
+    day, out = dt.date(year, 1, 1), []
+    while day.year == year:
+        if chinese_calendar.is_workday(day):
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
 def problem_from_contract(
     contract,
     year: int,

@@ -276,3 +276,13 @@ def test_plans_a_demo_contract_without_violations():
     assert result.status == "ok", result.diagnostics
     assert checker.check(problem, result.plan) == []
     assert len(result.plan.visits) == sum(e.visits for e in problem.enterprises)
+
+
+def test_plans_on_chinese_working_days_only():
+    from hazardloop.inspections.planning.adapter import chinese_working_days
+
+    problem = small_problem()
+    problem.working_days = chinese_working_days(2026)
+    result = solver.solve(problem)
+    assert result.status == "ok" and checker.check(problem, result.plan) == []
+    assert not any(v.day == dt.date(2026, 10, 1) for v in result.plan.visits)  # 国庆节
