@@ -110,8 +110,20 @@ class Problem:
     def label(self, specialty: str) -> str:
         return self.specialty_labels.get(specialty, specialty)
 
+    def _cache(self) -> dict:
+        # Capacities are asked for per visit × expert; recomputing them from the day list made
+        # the 10,000-enterprise year spend minutes here. The cache drops when the days change.
+        stamp = (id(self.working_days), len(self.working_days))
+        if self.__dict__.get("_stamp") != stamp:
+            self.__dict__["_stamp"] = stamp
+            self.__dict__["_memo"] = {}
+        return self.__dict__["_memo"]
+
     def days_in_month(self, month: int) -> list[dt.date]:
-        return [d for d in self.working_days if d.month == month]
+        memo = self._cache()
+        if ("days", month) not in memo:
+            memo[("days", month)] = [d for d in self.working_days if d.month == month]
+        return memo[("days", month)]
 
     def expert_days(self, expert: ExpertSpec, month: int) -> list[dt.date]:
         if month in expert.unavailable_months:
@@ -119,7 +131,11 @@ class Problem:
         return [d for d in self.days_in_month(month) if d not in expert.unavailable_days]
 
     def expert_month_capacity(self, expert: ExpertSpec, month: int) -> int:
-        return min(expert.monthly_cap, expert.daily_cap * len(self.expert_days(expert, month)))
+        memo = self._cache()
+        key = ("cap", expert, month)
+        if key not in memo:
+            memo[key] = min(expert.monthly_cap, expert.daily_cap * len(self.expert_days(expert, month)))
+        return memo[key]
 
 
 @dataclass
