@@ -336,8 +336,16 @@ def _assign_days(problem, ents, experts, group, month, day_use, prev, workers):
     }
     where: dict[tuple[int, object], list] = defaultdict(list)  # (expert, day) → enterprise places
     chosen: dict[int, object] = {}
+
+    def unchanged(i):
+        old = prev.get((group[i].enterprise_id, group[i].index))
+        return old is not None and sorted(old.team) == sorted(group[i].team)
+
+    # Visits whose team a re-plan kept go first, so they keep their day before a changed visit
+    # can take the slot; then the biggest teams, which are the hardest to seat.
     order = sorted(
-        range(len(group)), key=lambda i: (-len(group[i].team), group[i].enterprise_id, group[i].index)
+        range(len(group)),
+        key=lambda i: (not unchanged(i), -len(group[i].team), group[i].enterprise_id, group[i].index),
     )
     for i in order:
         p = group[i]
