@@ -1,14 +1,13 @@
 """Password expiry: a user whose password is older than PASSWORD_MAX_AGE_DAYS is sent to change it
 before anything else (等保 2.0 asks for periodic change; 0 switches the rule off)."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .passwords import password_expired
 
 
 class PasswordExpiryMiddleware:
@@ -22,7 +21,7 @@ class PasswordExpiryMiddleware:
             max_age
             and user is not None
             and user.is_authenticated
-            and user.password_changed_at < timezone.now() - timedelta(days=max_age)
+            and password_expired(user)
             and not self._exempt(request.path)
         ):
             messages.warning(request, _("您的密码已超过%(days)d天未修改，请先修改密码。") % {"days": max_age})

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .choices import LINK_FIELDS, ROLE_LINK, Role
 
@@ -104,7 +104,10 @@ class User(AbstractUser):
         if org is None:
             return str(_("系统"))
         if self.role == Role.BUREAU:
-            return f"{org.name}{_('安全生产监督管理局')}"
+            return gettext("%(region)s安全生产监督管理局") % {"region": org.name}
         if self.role == Role.LEADER:
-            return f"{org.name}{_('人民政府')}"
+            return gettext("%(region)s人民政府") % {"region": org.name}
+        if self.role == Role.EXPERT:
+            # An expert acts for the firm that employs them, not as an organisation of their own.
+            return str(org.provider)
         return str(org)

@@ -11,6 +11,8 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from hazardloop.accounts.passwords import password_expired
+
 
 class LockedOut(exceptions.Throttled):
     default_detail = _("登录失败次数过多，账号已暂时锁定，请稍后再试。")
@@ -33,6 +35,11 @@ class AuthTokenSerializer(serializers.Serializer):
                 cool_off = get_cool_off(request)
                 raise LockedOut(wait=int(cool_off.total_seconds()) if cool_off else None)
             raise serializers.ValidationError(_("用户名或密码错误。"), code="authorization")
+        if password_expired(user):
+            # A token would outlive the page-side rule that forces the change first.
+            raise serializers.ValidationError(
+                _("密码已过期，请先登录系统修改密码。"), code="password_expired"
+            )
         attrs["user"] = user
         return attrs
 

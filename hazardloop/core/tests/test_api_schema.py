@@ -14,6 +14,21 @@ pytestmark = pytest.mark.django_db
 SIDECAR = "/static/drf_spectacular_sidecar/swagger-ui-dist/"
 
 
+@pytest.fixture
+def client(client, personas):
+    # The schema and its docs are shown to signed-in users only.
+    client.force_login(personas.enterprise)
+    return client
+
+
+def test_schema_and_docs_are_refused_to_anonymous_visitors(personas):
+    from django.test import Client
+
+    anonymous = Client()
+    assert anonymous.get("/api/schema/").status_code in (401, 403)
+    assert anonymous.get("/api/docs/").status_code in (401, 403)
+
+
 def test_schema_validates_without_warnings(tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
