@@ -108,3 +108,29 @@ def test_logout_ends_the_session(client, personas):
     client.force_login(personas.bureau)
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_no_api_token_for_an_expired_password(client, personas, settings):
+    User.objects.filter(pk=personas.bureau.pk).update(
+        password_changed_at=timezone.now() - timedelta(days=settings.PASSWORD_MAX_AGE_DAYS + 1)
+    )
+    response = client.post("/api/token/", {"username": "bureau", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "密码已过期" in response.content.decode()
+    assert client.post("/api/token/", {"username": "leader", "password": PASSWORD}).status_code == 200
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, personas):
+    client.force_login(personas.bureau)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
+
+
+def test_english_when_the_user_chooses_it(client, personas):
+    client.force_login(personas.bureau)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get(reverse("home")).content.decode()
+
+
+def test_an_expert_acts_for_their_firm(personas, district):
+    assert personas.expert.organisation_name == district.provider.name
