@@ -920,13 +920,21 @@ def build_providers(rng: random.Random) -> None:
             major_violation_date=spec.major_violation_date,
         )
         candidates = list(
-            Enterprise.objects.filter(township__code__in=spec.serves, status="active").order_by("credit_code")
+            Enterprise.objects.filter(township__code__in=spec.serves, status="active")
+            .select_related("industry")
+            .order_by("credit_code")
         )
+        # A firm that wins a township must be able to field a specialist for every industry there
+        # (the planner refuses otherwise): specialties the spec lacks go to two experts each.
+        missing = sorted({e.industry.specialty for e in candidates} - set(spec.specialties))
+        extra_by_expert = {i: missing[i // 2] for i in range(min(2 * len(missing), spec.experts))}
         conflict_experts = set(rng.sample(range(spec.experts), k=2 if spec.experts > 9 else 1))
         for i in range(spec.experts):
             qualified = i < spec.qualified
             specialties = {spec.specialties[i % len(spec.specialties)]}
             specialties.update(rng.sample(spec.specialties, k=rng.randint(0, 2)))
+            if i in extra_by_expert:
+                specialties.add(extra_by_expert[i])
             if qualified:
                 title, full_time = rng.choice(MID_TITLES), True
             else:
