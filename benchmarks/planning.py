@@ -4,8 +4,7 @@
     .venv/bin/python -m benchmarks.planning --enterprises 2000
 
 1. The demo district (load_demo in var/bench/planning.sqlite3, 439 enterprises, 11 contracts):
-   each contract as it stands (the demo providers lack some specialties, so the planner refuses
-   and names them), then with those enterprises asking for a specialty the provider holds.
+   each contract as it stands (a refused one prints the planner's diagnosis).
 2. A synthetic problem of N enterprises (10,000 by default) and enough experts, built directly as
    dataclasses, no database.
 
