@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("hazardloop.accounts.urls")),
     path("registry/", include("hazardloop.registry.urls")),
+    path("hazards/", include("hazardloop.hazards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("hazardloop.api")),

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "hazards"
+
+urlpatterns = [
+    path("", views.hazard_list, name="list"),
+    path("<int:pk>/", views.hazard_detail, name="detail"),
+]
