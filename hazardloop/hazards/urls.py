@@ -7,4 +7,5 @@ app_name = "hazards"
 urlpatterns = [
     path("", views.hazard_list, name="list"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.hazard_act, name="act"),
 ]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.tables import PAGE_SIZES, paginate
 
+from . import services
 from .choices import STAGE_OF_STATE, Stage
 from .filters import HazardFilter
 from .models import Hazard
@@ -60,5 +66,68 @@ def hazard_detail(request, pk: int):
         "stage": Stage(STAGE_OF_STATE[hazard.status]).label,
         "events": hazard.events.select_related("actor").order_by("seq"),
         "today": timezone.localdate(),
+        "actions": available_actions(hazard, user),
     }
     return render(request, "hazards/hazard_detail.html", context)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+# Page action → (model transition, capability, service, the text field it takes). Which actions
+# are offered is asked of django-fsm and the registered role table; the services decide.
+ACTIONS = {
+    "approve_plan": (
+        "approve_plan",
+        "hazards.review_plan",
+        services.approve_plan,
+        "note",
+        gettext_lazy("批准治理方案"),
+    ),
+    "reject_plan": (
+        "reject_plan",
+        "hazards.review_plan",
+        services.reject_plan,
+        "note",
+        gettext_lazy("退回治理方案"),
+    ),
+    "overturn": (
+        "overturn",
+        "hazards.overturn",
+        services.overturn_hazard,
+        "reason",
+        gettext_lazy("误判撤销"),
+    ),
+}
+
+
+def available_actions(hazard: Hazard, user) -> list[dict]:
+    open_transitions = {t.name for t in hazard.get_available_status_transitions()}
+    return [
+        {"name": name, "label": label, "field": field}
+        for name, (transition, capability, _service, field, label) in ACTIONS.items()
+        if transition in open_transitions and scoping.can(user, capability)
+    ]
+
+
+@login_required
+@require_POST
+def hazard_act(request, pk: int, action: str):
+    user = request.user
+    hazard = scoping.get_visible_or_404(Hazard.objects.all(), user, pk=pk)
+    if action not in ACTIONS:
+        raise Http404
+    _transition, _capability, service, field, _label = ACTIONS[action]
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        service(hazard, actor=user, version=version, **{field: request.POST.get(field, "").strip()})
+    except services.HazardConflict:
+        messages.error(request, _("该隐患已被他人处理，请刷新后重试"))
+    except services.HazardError as exc:
+        detail = "；".join(m for msgs in exc.errors.values() for m in msgs)
+        messages.error(request, f"{exc.message}{'：' + detail if detail else ''}")
+    else:
+        messages.success(request, _("操作成功"))
+    return redirect("hazards:detail", pk=hazard.pk)

@@ -54,3 +54,47 @@ def test_detail_shows_timeline_and_hides_other_scopes(client, personas, hazards)
     assert len(own.context["events"]) == hazards["coal"].events.count() >= 1
     other = client.get(reverse("hazards:detail", args=[hazards["chem"].pk]))
     assert other.status_code == 404
+
+
+def _act(client, hazard, action, **data):
+    url = reverse("hazards:act", args=[hazard.pk, action])
+    return client.post(url, {"version": hazard.version, **data}, follow=True)
+
+
+def test_bureau_sees_and_performs_overturn(client, personas, hazards):
+    hazard = hazards["chem"]
+    client.force_login(personas.bureau)
+    page = client.get(reverse("hazards:detail", args=[hazard.pk]))
+    assert "overturn" in [a["name"] for a in page.context["actions"]]
+    events = hazard.events.count()
+    response = _act(client, hazard, "overturn", reason="现场复核确认为误判")
+    assert "操作成功" in response.content.decode()
+    hazard.refresh_from_db()
+    assert hazard.status == "overturned"
+    assert hazard.events.count() == events + 1
+
+
+def test_enterprise_is_not_offered_overturn(client, personas, hazards):
+    client.force_login(personas.enterprise)
+    page = client.get(reverse("hazards:detail", args=[hazards["coal"].pk]))
+    assert page.context["actions"] == []
+
+
+def test_refused_action_leaves_state_and_shows_message(client, personas, hazards):
+    hazard = hazards["chem"]
+    client.force_login(personas.bureau)
+    response = _act(client, hazard, "overturn", reason="")
+    hazard.refresh_from_db()
+    assert hazard.status == "found"
+    assert "操作成功" not in response.content.decode()
+    assert response.context["messages"]
+
+
+def test_stale_version_shows_conflict(client, personas, hazards):
+    hazard = hazards["chem"]
+    hazard.version -= 1
+    client.force_login(personas.bureau)
+    response = _act(client, hazard, "overturn", reason="误判")
+    assert "该隐患已被他人处理，请刷新后重试" in response.content.decode()
+    hazard.refresh_from_db()
+    assert hazard.status == "found"
