@@ -7,4 +7,5 @@ from hazardloop.core.api.auth import ObtainTokenView
 urlpatterns = [
     path("token/", ObtainTokenView.as_view(), name="api-token"),
     path("registry/", include("hazardloop.registry.api.urls")),
+    path("hazards/", include("hazardloop.hazards.api.urls")),
 ]
