@@ -165,3 +165,15 @@ def personas(district):
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; tests need only that passwords check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    # LocaleMiddleware leaves the last request's language active in the thread; a test that
+    # switched to English must not make the next test's messages English.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
