@@ -26,7 +26,10 @@ NAV_SECTIONS: list[tuple[str, Promise, list[NavItem]]] = [
     (
         "main",
         _("工作台"),
-        [NavItem("home", _("工作台"), None, "speedometer2")],
+        [
+            NavItem("home", _("工作台"), None, "speedometer2"),
+            NavItem("hazards:list", _("隐患台账"), "hazards.view", "exclamation-triangle"),
+        ],
     ),
     (
         "registry",

@@ -98,3 +98,8 @@ def test_stale_version_shows_conflict(client, personas, hazards):
     assert "该隐患已被他人处理，请刷新后重试" in response.content.decode()
     hazard.refresh_from_db()
     assert hazard.status == "found"
+
+
+def test_nav_offers_the_board(client, personas):
+    client.force_login(personas.enterprise)
+    assert reverse("hazards:list") in client.get(reverse("home")).content.decode()
