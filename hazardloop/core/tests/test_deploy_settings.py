@@ -1,0 +1,33 @@
+"""Production settings must pass Django's deployment checks, and refuse to start without a key."""
+
+import os
+import subprocess
+import sys
+
+PRODUCTION_ENV = {
+    "HAZARDLOOP_PRODUCTION": "1",
+    "SECRET_KEY": "k" * 20 + "-production-test-key-with-enough-entropy-9f3a7c1e",
+    "ALLOWED_HOSTS": "hazardloop.example.gov.cn",
+    "DEBUG": "0",
+}
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "-m", "hazardloop.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
