@@ -21,6 +21,7 @@ from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate
 from hazardloop.core.templatetags.ui import expiry_state
+from hazardloop.hazards.models import Hazard
 from hazardloop.procurement.models import ServiceContract
 
 from . import rules, services
@@ -231,6 +232,11 @@ def enterprise_detail(request, pk: int):
         ],
         "team_size": enterprise.team_size,
         "later_stages": LATER_STAGES,
+        "hazards": (
+            Hazard.objects.visible_to(user).filter(enterprise=enterprise).order_by("-found_at")[:50]
+            if scoping.can(user, "hazards.view")
+            else None
+        ),
     }
     return render(request, "registry/enterprise_detail.html", context)
 
@@ -238,7 +244,6 @@ def enterprise_detail(request, pk: int):
 # The closed-loop cards the file page will carry once those modules ship.
 LATER_STAGES = [
     ("clipboard-check", gettext_lazy("排查记录")),
-    ("exclamation-triangle", gettext_lazy("隐患")),
     ("file-earmark-text", gettext_lazy("整改通知")),
     ("hammer", gettext_lazy("执法记录")),
 ]

@@ -103,3 +103,11 @@ def test_stale_version_shows_conflict(client, personas, hazards):
 def test_nav_offers_the_board(client, personas):
     client.force_login(personas.enterprise)
     assert reverse("hazards:list") in client.get(reverse("home")).content.decode()
+
+
+def test_enterprise_file_lists_its_visible_hazards(client, personas, district, hazards):
+    client.force_login(personas.bureau)
+    page = client.get(reverse("registry:enterprise_detail", args=[district.chem.pk]))
+    assert [h.number for h in page.context["hazards"]] == [hazards["chem"].number]
+    assert hazards["chem"].number in page.content.decode()
+    assert hazards["coal"].number not in page.content.decode()
