@@ -38,6 +38,10 @@ def hazard_list(request):
         request=request,
     )
     style_widgets(filterset.form)
+    for field in filterset.form.fields.values():
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("全部")
+            field.widget.choices = field.choices
     queryset = filterset.qs if filterset.is_valid() else visible.none()
     result = paginate(request, queryset)
     return render(
