@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,8 +44,16 @@ def hazard_list(request):
         if getattr(field, "empty_label", None) is not None:
             field.empty_label = _("全部")
             field.widget.choices = field.choices
+    for name in ("overdue", "listed_supervision"):
+        filterset.form.fields[name].widget = forms.Select(
+            choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select"}
+        )
     queryset = filterset.qs if filterset.is_valid() else visible.none()
     result = paginate(request, queryset)
+    by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    stage_counts = {}
+    for state, n in by_status.items():
+        stage_counts[STAGE_OF_STATE[state]] = stage_counts.get(STAGE_OF_STATE[state], 0) + n
     return render(
         request,
         "hazards/hazard_list.html",
@@ -52,7 +62,8 @@ def hazard_list(request):
             "result": result,
             "page_sizes": PAGE_SIZES,
             "ordering": request.GET.get("ordering", ""),
-            "stages": Stage.choices,
+            "stages": [(value, label, stage_counts.get(value, 0)) for value, label in Stage.choices],
+            "total": sum(by_status.values()),
             "today": timezone.localdate(),
         },
     )

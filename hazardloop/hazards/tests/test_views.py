@@ -111,3 +111,10 @@ def test_enterprise_file_lists_its_visible_hazards(client, personas, district, h
     assert [h.number for h in page.context["hazards"]] == [hazards["chem"].number]
     assert hazards["chem"].number in page.content.decode()
     assert hazards["coal"].number not in page.content.decode()
+
+
+def test_stage_tabs_count_visible_hazards(client, personas, hazards):
+    client.force_login(personas.admin)
+    stages = {value: count for value, _label, count in client.get(reverse("hazards:list")).context["stages"]}
+    assert stages["inspection"] == 2
+    assert stages["supervision"] == 1
