@@ -13,9 +13,12 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright runs an event
+    # loop beside Django); a deployment never has it, and check --deploy rightly refuses it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "-m", "hazardloop.cli", *args],
-        env={**os.environ, **env},
+        env={**inherited, **env},
         capture_output=True,
         text=True,
         timeout=120,
