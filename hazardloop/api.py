@@ -8,4 +8,7 @@ urlpatterns = [
     path("token/", ObtainTokenView.as_view(), name="api-token"),
     path("registry/", include("hazardloop.registry.api.urls")),
     path("hazards/", include("hazardloop.hazards.api.urls")),
+    path("inspections/", include("hazardloop.inspections.api.urls")),
+    path("enforcement/", include("hazardloop.enforcement.api.urls")),
+    path("procurement/", include("hazardloop.procurement.api.urls")),
 ]

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "hazardloop.procurement",
     "hazardloop.audit",
     "hazardloop.hazards",
+    "hazardloop.inspections",
+    "hazardloop.enforcement",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +203,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# One evidence file (photo or PDF); core/uploads.py re-encodes photos before storing them.
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -17,6 +17,7 @@ Visibility by role (DESIGN.md):
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 
 from .choices import Role
@@ -53,6 +54,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "registry.view_member_units": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.MEMBER_UNIT, Role.TOWNSHIP},
     "procurement.view_contracts": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.TOWNSHIP, Role.PROVIDER},
 }
+
+
+def register_capabilities(capabilities: dict[str, set[str]]) -> None:
+    """Each app adds its capabilities at start-up (AppConfig.ready); a name is defined once."""
+    for name, roles in capabilities.items():
+        if name in CAPABILITIES and CAPABILITIES[name] != set(roles):
+            raise ImproperlyConfigured(f"capability {name} is defined twice")
+        CAPABILITIES[name] = set(roles)
 
 
 def can(user, capability: str) -> bool:

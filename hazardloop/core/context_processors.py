@@ -29,6 +29,20 @@ NAV_SECTIONS: list[tuple[str, Promise, list[NavItem]]] = [
         [
             NavItem("home", _("工作台"), None, "speedometer2"),
             NavItem("hazards:list", _("隐患台账"), "hazards.view", "exclamation-triangle"),
+            NavItem("inspections:list", _("排查记录"), "inspections.view", "clipboard-check"),
+            NavItem("enforcement:list", _("执法处理"), "enforcement.view", "hammer"),
+        ],
+    ),
+    (
+        "procurement",
+        _("购买服务"),
+        [
+            NavItem("procurement:tender_list", _("招标采购"), "procurement.view_tenders", "megaphone"),
+            NavItem(
+                "procurement:contract_list", _("服务合同"), "procurement.view_contracts", "file-earmark-text"
+            ),
+            NavItem("procurement:plan_list", _("排查计划"), "procurement.view_plans", "calendar3"),
+            NavItem("inspections:checklist_list", _("检查表"), "inspections.view_checklists", "list-check"),
         ],
     ),
     (
@@ -66,11 +80,11 @@ def nav_for(user, path: str = "") -> list[dict]:
     for key, title, items in NAV_SECTIONS:
         entries = []
         for item in items:
-            if item.capability is not None and not scoping.can(user, item.capability):
-                continue
             try:
                 url = reverse(item.url_name)
             except NoReverseMatch:
+                continue
+            if item.capability is not None and not scoping.can(user, item.capability):
                 continue
             entries.append({"url": url, "label": item.label, "icon": item.icon, "url_name": item.url_name})
         if key == "system" and (user.role == "admin" or user.is_staff):

@@ -92,6 +92,6 @@ class HazardsConfig(AppConfig):
         from . import choices
 
         # The loop's rules join the one scoping module at start-up, as every later app's do.
-        scoping.CAPABILITIES.update({name: set(roles) for name, roles in choices.CAPABILITIES.items()})
+        scoping.register_capabilities(choices.CAPABILITIES)
         for label, scoper in SCOPERS.items():
             scoping.register(label, scoper)

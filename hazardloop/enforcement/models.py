@@ -1,0 +1,1 @@
+"""Enforcement records (处理) kept by member units."""

@@ -1,0 +1,1 @@
+"""Checklists, inspection visits and their findings (排查)."""
