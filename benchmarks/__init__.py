@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 # In the order they run by default; a module that is not there yet is skipped.
-DEFAULT = ("registry_import", "registry_lists")
+DEFAULT = ("registry_import", "registry_lists", "hazard_loop", "hazard_board")
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
