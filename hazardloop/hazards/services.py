@@ -35,6 +35,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
+from hazardloop.core.uploads import CleanFile, UploadRejected, clean_evidence
 from hazardloop.registry.choices import EnterpriseStatus
 from hazardloop.registry.models import Enterprise, MemberUnit, MemberUnitDuty
 
@@ -261,15 +262,38 @@ def _apply(
     return _append_event(hazard, name, actor=actor, from_state=from_state, note=note, data=data)
 
 
+def _clean_files(errors: dict[str, list[str]], field: str, files: Iterable | None) -> list[CleanFile]:
+    """Check every upload before anything changes (hazardloop.core.uploads): photos are
+    re-encoded to JPEG, PDFs pass by signature, anything else is refused with a message under
+    `field`. Called in the guard step, so a refused file leaves the hazard untouched."""
+    cleaned: list[CleanFile] = []
+    for upload in files or ():
+        if isinstance(upload, CleanFile):
+            cleaned.append(upload)
+            continue
+        try:
+            cleaned.append(clean_evidence(upload))
+        except UploadRejected as exc:
+            errors.setdefault(field, []).append(str(exc))
+    return cleaned
+
+
 def _attach(hazard: Hazard, event: HazardEvent | None, kind: str, files: Iterable, actor) -> int:
+    """Store files already checked by `_clean_files` (a raw upload is checked here too, as a
+    backstop; a refusal then undoes the whole transaction)."""
     count = 0
     for upload in files or ():
+        if not isinstance(upload, CleanFile):
+            errors: dict[str, list[str]] = {}
+            cleaned = _clean_files(errors, "evidence", [upload])
+            _raise_if(errors)
+            upload = cleaned[0]
         HazardAttachment.objects.create(
             hazard=hazard,
             event=event,
             kind=kind,
-            file=upload,
-            original_name=getattr(upload, "name", "")[:255],
+            file=upload.content,
+            original_name=upload.original_name[:255],
             uploaded_by=actor,
             uploaded_at=timezone.now(),
         )
@@ -412,7 +436,10 @@ class OnTheSpotFix:
     evidence: Sequence = ()
 
 
-def _on_the_spot_errors(fix: OnTheSpotFix, *, major: bool) -> dict[str, list[str]]:
+def _on_the_spot_errors(
+    fix: OnTheSpotFix, *, major: bool, cleaned: list[CleanFile] | None = None
+) -> dict[str, list[str]]:
+    """The guard of 立查立改; the checked evidence files are appended to `cleaned`."""
     errors: dict[str, list[str]] = {}
     if major:
         errors.setdefault("level", []).append(_("重大隐患不能立查立改，须制定治理方案。"))
@@ -420,10 +447,12 @@ def _on_the_spot_errors(fix: OnTheSpotFix, *, major: bool) -> dict[str, list[str
     _require_text(errors, "responsible_person", fix.responsible_person, _("请填写整改责任人。"))
     if not fix.evidence:
         errors.setdefault("evidence", []).append(_("请上传整改后的照片。"))
+    elif cleaned is not None:
+        cleaned.extend(_clean_files(errors, "evidence", fix.evidence))
     return errors
 
 
-def _close_on_the_spot(hazard: Hazard, fix: OnTheSpotFix, *, actor) -> None:
+def _close_on_the_spot(hazard: Hazard, fix: OnTheSpotFix, *, actor, evidence: Sequence = ()) -> None:
     now = timezone.now()
     record = Rectification.objects.create(
         hazard=hazard,
@@ -442,7 +471,7 @@ def _close_on_the_spot(hazard: Hazard, fix: OnTheSpotFix, *, actor) -> None:
         data={"rectification": record.pk},
         at=now,
     )
-    _attach(hazard, event, AttachmentKind.AFTER, fix.evidence, actor)
+    _attach(hazard, event, AttachmentKind.AFTER, evidence or fix.evidence, actor)
     _notify_party(
         hazard,
         Party.ENTERPRISE,
@@ -508,9 +537,12 @@ def register_hazard(
     if deadline is not None and deadline < found_on:
         errors.setdefault("deadline", []).append(_("整改期限不能早于发现日期。"))
     major = level.legal_level == LegalLevel.MAJOR
+    clean_photos = _clean_files(errors, "photos", photos)
+    spot_evidence: list[CleanFile] = []
     if on_the_spot is not None:
         _require(actor, "hazards.close_on_the_spot")
-        errors.update(_on_the_spot_errors(on_the_spot, major=major))
+        for field, messages in _on_the_spot_errors(on_the_spot, major=major, cleaned=spot_evidence).items():
+            errors.setdefault(field, []).extend(messages)
     _raise_if(errors)
 
     if deadline is None:
@@ -551,9 +583,9 @@ def register_hazard(
         from_state="",
         data={"level": level.code, "legal_level": hazard.legal_level, "source": source, "deadline": deadline},
     )
-    _attach(hazard, event, AttachmentKind.BEFORE, photos, actor)
+    _attach(hazard, event, AttachmentKind.BEFORE, clean_photos, actor)
     if on_the_spot is not None:
-        _close_on_the_spot(hazard, on_the_spot, actor=actor)
+        _close_on_the_spot(hazard, on_the_spot, actor=actor, evidence=spot_evidence)
         return hazard
     if major:
         _notify_party(
@@ -761,13 +793,15 @@ def issue_notice(
     legal_basis: str = "",
     halt: bool = False,
     others: Sequence[tuple[Hazard, int]] = (),
+    basis: str | None = None,
 ) -> RectificationNotice:
     """Issue a rectification notice (整改通知书) for a routed hazard and, optionally, `others`
     (pairs of hazard and the version seen) of the same enterprise and member unit.
 
     Effects: a notice numbered per member unit and year; each hazard gets the deadline (given,
     else its suggested one if still ahead, else the level's default) and moves to `rectifying`,
-    or to `awaiting_plan` when major. `halt` orders a halt (major hazards only). Event:
+    or to `awaiting_plan` when major. `halt` orders a halt (major hazards only). `basis` says
+    how a given deadline was counted (calendar or working days; calendar if not said). Event:
     issue_notice per hazard."""
     pairs = sorted([(hazard, version), *others], key=lambda pair: pair[0].pk)
     locked = [_lock(h, actor=actor, capability="hazards.issue_notice", version=v) for h, v in pairs]
@@ -776,6 +810,8 @@ def issue_notice(
     errors: dict[str, list[str]] = {}
     requirements = _require_text(errors, "requirements", requirements, _("请填写整改要求。"))
     _check_new_deadline(errors, "deadline", deadline, required=False)
+    if basis is not None and basis not in DeadlineBasis.values:
+        errors.setdefault("basis", []).append(_("请选择期限计算方式。"))
     first = locked[0]
     if any(
         r.enterprise_id != first.enterprise_id or r.member_unit_id != first.member_unit_id for r in locked
@@ -793,11 +829,13 @@ def issue_notice(
         (r.deadline for r in locked if r.deadline and r.deadline > today),
         default=None,
     )
-    basis = DeadlineBasis.CALENDAR
+    given_basis, basis = basis, DeadlineBasis.CALENDAR
     if notice_deadline is None:
         notice_deadline, basis = default_deadline(first.level, today)
     elif deadline is None:
         basis = first.deadline_basis or DeadlineBasis.CALENDAR
+    elif given_basis:
+        basis = given_basis
     notice = RectificationNotice.objects.create(
         member_unit=unit,
         year=today.year,
@@ -887,6 +925,7 @@ def submit_plan(
     }
     if funds_amount is not None and funds_amount < 0:
         errors.setdefault("funds_amount", []).append(_("治理经费不能为负数。"))
+    files = _clean_files(errors, "files", files)
     if missing:
         labels = "、".join(_(PLAN_ELEMENT_LABELS[k]) for k in missing)
         raise HazardError(_("治理方案缺少：%(elements)s。") % {"elements": labels}, errors=errors)
@@ -1026,10 +1065,11 @@ def request_extension(
 
 @transaction.atomic
 def decide_extension(
-    hazard: Hazard, *, actor, version: int, approve: bool, note: str = ""
+    hazard: Hazard, *, actor, version: int, approve: bool, note: str = "", deadline: dt.date | None = None
 ) -> ExtensionRequest:
-    """The member unit decides the pending extension request: approval moves the deadline
-    (event extend_deadline), refusal keeps it and needs a reason (event refuse_extension)."""
+    """The member unit decides the pending extension request: approval moves the deadline to
+    the requested date, or to `deadline` if the unit grants another one later than the current
+    (event extend_deadline); refusal keeps it and needs a reason (event refuse_extension)."""
     hazard = _lock(hazard, actor=actor, capability="hazards.decide_extension", version=version)
     _expect_state(hazard, RECTIFICATION_CLOCK_STATES, _("审批延期"))
     request = hazard.extension_requests.select_for_update().filter(decision=Decision.PENDING).first()
@@ -1038,7 +1078,12 @@ def decide_extension(
     errors: dict[str, list[str]] = {}
     if not approve:
         note = _require_text(errors, "note", note, _("请填写不同意延期的理由。"))
+    elif deadline is not None and deadline <= request.previous_deadline:
+        errors.setdefault("deadline", []).append(_("延期后的期限应晚于原整改期限。"))
+    elif deadline is not None and deadline <= _today():
+        errors.setdefault("deadline", []).append(_("整改期限应晚于今天。"))
     _raise_if(errors)
+    granted = deadline or request.requested_deadline
     request.decision = Decision.APPROVED if approve else Decision.REFUSED
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
     request.save()
@@ -1052,9 +1097,10 @@ def decide_extension(
             data={
                 **data,
                 "deadline_from": request.previous_deadline,
-                "deadline_to": request.requested_deadline,
+                "deadline_to": granted,
+                "requested": request.requested_deadline,
             },
-            deadline=request.requested_deadline,
+            deadline=granted,
         )
         title = _("延期申请已同意，新的整改期限为%(deadline)s：%(hazard)s")
     else:
@@ -1121,6 +1167,7 @@ def submit_rectification(
         errors.setdefault("cost", []).append(_("整改费用不能为负数。"))
     if not evidence:
         errors.setdefault("evidence", []).append(_("请上传整改佐证材料（照片或文件）。"))
+    evidence = _clean_files(errors, "evidence", evidence)
     _raise_if(errors)
     record = Rectification.objects.create(
         hazard=hazard,
@@ -1153,7 +1200,7 @@ def submit_rectification(
     return record
 
 
-def _may_reinspect(hazard: Hazard, actor) -> bool:
+def may_reinspect(hazard: Hazard, actor) -> bool:
     """Re-inspection is bought from the provider that found the hazard; government verifies only
     what no provider covers."""
     if actor.role in {Role.EXPERT, Role.PROVIDER}:
@@ -1178,7 +1225,7 @@ def record_reinspection(
     application (event pass_reinspection). Failed: findings required; back to rectifying with
     the round counted and optionally a new deadline (event fail_reinspection)."""
     hazard = _lock(hazard, actor=actor, capability="hazards.reinspect", version=version)
-    if not _may_reinspect(hazard, actor):
+    if not may_reinspect(hazard, actor):
         raise HazardPermissionDenied(_("该隐患的复查由排查服务机构负责。"))
     _expect_state(hazard, [S.AWAITING_REINSPECTION], _("复查"))
     errors: dict[str, list[str]] = {}
@@ -1187,6 +1234,7 @@ def record_reinspection(
     if verdict == Verdict.FAILED:
         findings = _require_text(errors, "findings", findings, _("复查不合格须写明问题。"))
         _check_new_deadline(errors, "deadline", deadline, required=False)
+    evidence = _clean_files(errors, "evidence", evidence)
     _raise_if(errors)
     now = timezone.now()
     record = ReInspection.objects.create(
@@ -1256,8 +1304,9 @@ def close_on_the_spot(
         raise HazardPermissionDenied(_("只有现场发现该隐患的检查人员才能立查立改销号。"))
     _expect_state(hazard, [S.FOUND], _("立查立改"))
     fix = OnTheSpotFix(measures=measures, responsible_person=responsible_person, evidence=evidence)
-    _raise_if(_on_the_spot_errors(fix, major=hazard.is_major))
-    _close_on_the_spot(hazard, fix, actor=actor)
+    cleaned: list[CleanFile] = []
+    _raise_if(_on_the_spot_errors(fix, major=hazard.is_major, cleaned=cleaned))
+    _close_on_the_spot(hazard, fix, actor=actor, evidence=cleaned)
     return hazard
 
 
@@ -1402,6 +1451,7 @@ def apply_resumption(
     )
     if not evidence:
         errors.setdefault("evidence", []).append(_("请上传评估报告或复产申请书。"))
+    evidence = _clean_files(errors, "evidence", evidence)
     _raise_if(errors)
     now = timezone.now()
     due = rules.add_calendar_days(
@@ -1460,6 +1510,7 @@ def review_resumption(
     if verdict == Verdict.FAILED:
         findings = _require_text(errors, "findings", findings, _("审查不合格须写明问题。"))
         _check_new_deadline(errors, "deadline", deadline, required=False)
+    evidence = _clean_files(errors, "evidence", evidence)
     _raise_if(errors)
     now = timezone.now()
     review.verdict, review.findings, review.reviewed_by, review.reviewed_at = verdict, findings, actor, now

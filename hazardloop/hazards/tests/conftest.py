@@ -6,6 +6,7 @@ expert persona, routed by the member-unit duties to 区应急管理局 (the `saf
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import re
 
@@ -13,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
+from PIL import Image
 
 from hazardloop.hazards import services
 from hazardloop.hazards.choices import AssessedBy, EnforcementReason, HazardForm, Verdict
@@ -23,9 +25,21 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 _files = itertools.count(1)
 
 
+def image_bytes(fmt: str = "JPEG", size=(8, 6), colour=(200, 60, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format=fmt)
+    return out.getvalue()
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 def photo(name: str = "photo.jpg"):
-    """A small upload, fresh each time (an upload is consumed when stored)."""
-    return SimpleUploadedFile(f"{next(_files)}-{name}", b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg")
+    """A small real upload, fresh each time (an upload is consumed when stored): a JPEG, or a
+    PDF when the name says so."""
+    if name.endswith(".pdf"):
+        return SimpleUploadedFile(f"{next(_files)}-{name}", PDF_BYTES, "application/pdf")
+    return SimpleUploadedFile(f"{next(_files)}-{name}", image_bytes(), "image/jpeg")
 
 
 def far_deadline(days: int = 60) -> dt.date:
