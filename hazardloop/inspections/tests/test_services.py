@@ -1,0 +1,245 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from hazardloop.hazards.models import Hazard, HazardAttachment
+from hazardloop.inspections import services
+from hazardloop.inspections.choices import ChecklistStatus, InspectionStatus, ItemOutcome
+from hazardloop.inspections.models import ChecklistTemplate, Inspection
+from hazardloop.registry.models import ExpertConflict
+
+from .conftest import finding_data, started
+
+pytestmark = pytest.mark.django_db
+
+
+def photo(name="现场.png"):
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buf, format="PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+# --- checklists ---------------------------------------------------------------------------
+
+
+def test_seed_checklists_exist_with_sources_and_major_criteria():
+    coal = ChecklistTemplate.objects.get(code="coal").latest_published()
+    items = list(coal.items.all())
+    assert any(i.major_criterion and "应急管理部令第4号" in i.source and i.article == "第五条" for i in items)
+    assert any("安全生产法" in i.source for i in items)  # the common sections are included
+    assert ChecklistTemplate.objects.filter(code__in=["general", "mine", "hazchem", "trade"]).count() == 4
+
+
+def test_checklist_is_chosen_by_industry(district):
+    assert services.checklist_for(district.coal).template.code == "coal"
+    assert services.checklist_for(district.chem).template.code == "hazchem"
+    assert services.checklist_for(district.machine).template.code == "trade"
+
+
+def test_inspection_keeps_its_checklist_version_after_a_new_one_is_published(personas, district, draft):
+    template = draft.checklist_version.template
+    old = draft.checklist_version
+    new = services.create_checklist_draft(template, actor=personas.bureau)
+    assert new.number == old.number + 1 and new.items.count() == old.items.count()
+    item = new.items.first()
+    services.save_checklist_item(
+        new,
+        services.ItemData(section="新增", text="新增检查项", source="测试依据", article="第一条"),
+        actor=personas.bureau,
+    )
+    services.delete_checklist_item(item, actor=personas.bureau)
+    services.publish_checklist_version(new, actor=personas.bureau)
+    draft.refresh_from_db()
+    assert draft.checklist_version_id == old.pk
+    assert old.items.count() == new.items.count()  # one removed, one added; the old is untouched
+    assert services.checklist_for(district.coal).pk == new.pk
+
+
+def test_published_version_is_frozen(personas):
+    version = ChecklistTemplate.objects.get(code="coal").latest_published()
+    with pytest.raises(services.InspectionError, match="已发布"):
+        services.save_checklist_item(
+            version, services.ItemData(section="x", text="x", source="x"), actor=personas.bureau
+        )
+    with pytest.raises(services.InspectionPermissionDenied):
+        services.create_checklist_draft(version.template, actor=personas.provider)
+    assert version.status == ChecklistStatus.PUBLISHED
+
+
+# --- team rules ---------------------------------------------------------------------------
+
+
+def test_short_team_is_refused_in_chinese(personas, district, team):
+    with pytest.raises(services.InspectionError, match="至少需要 3 名专家") as exc:
+        services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.coal,
+            experts=[team.wang, team.zhang],
+            leader=team.wang,
+            started_at=started(),
+        )
+    assert "experts" in exc.value.errors
+    assert not Inspection.objects.exists()
+
+
+def test_short_team_is_recorded_as_deviation_when_allowed(personas, district, team, settings):
+    settings.INSPECTION_ALLOW_TEAM_DEVIATION = True
+    with pytest.raises(services.InspectionError, match="原因"):
+        services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.coal,
+            experts=[team.wang, team.zhang],
+            leader=team.wang,
+            started_at=started(),
+        )
+    inspection = services.create_inspection(
+        actor=personas.provider,
+        enterprise=district.coal,
+        experts=[team.wang, team.zhang],
+        leader=team.wang,
+        started_at=started(),
+        deviation_reason="一名专家临时生病",
+    )
+    assert inspection.team_deviation and inspection.deviation_reason == "一名专家临时生病"
+
+
+def test_conflicted_expert_is_refused_even_with_deviation_allowed(personas, district, team, settings):
+    settings.INSPECTION_ALLOW_TEAM_DEVIATION = True
+    assert ExpertConflict.objects.filter(expert=team.wang, enterprise=district.machine).exists()
+    with pytest.raises(services.InspectionError, match="王工须回避"):
+        services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.machine,
+            experts=[team.wang, team.qian],
+            leader=team.qian,
+            started_at=started(),
+            deviation_reason="x",
+        )
+
+
+def test_missing_specialty_and_foreign_expert_are_refused(personas, district, team):
+    with pytest.raises(services.InspectionError, match="“煤矿”专业"):
+        services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.coal,
+            experts=[team.zhang, team.zhao, team.qian],
+            leader=team.zhang,
+            started_at=started(),
+        )
+    with pytest.raises(services.InspectionError, match="不属于本合同的服务机构"):
+        services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.coal,
+            experts=[team.wang, team.zhang, district.other_expert],
+            leader=team.wang,
+            started_at=started(),
+        )
+
+
+def test_enterprise_outside_the_providers_contracts_is_not_found(personas, district, team):
+    with pytest.raises(services.InspectionNotFound):
+        services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.chem,
+            experts=[team.wang, team.zhang, team.zhao],
+            leader=team.wang,
+            started_at=started(),
+        )
+
+
+def test_required_team_comes_from_registry_rule(district):
+    requirement = services.required_team(district.coal, district.contract)
+    assert (requirement.size.minimum, requirement.size.maximum) == (3, 5)
+    assert requirement.specialties == {"coal"}
+    assert requirement.provider_id == district.provider.pk
+
+
+# --- findings and submission --------------------------------------------------------------
+
+
+def test_submit_registers_findings_as_hazards(personas, draft, levels):
+    items = list(draft.checklist_version.items.all()[:3])
+    services.record_item_results(
+        draft,
+        actor=personas.provider,
+        results={items[0].pk: (ItemOutcome.CONFORMING, ""), items[1].pk: (ItemOutcome.NOT_APPLICABLE, "无")},
+    )
+    services.add_finding(
+        draft, finding_data(levels.major, item=items[2]), actor=personas.provider, photos=[photo()]
+    )
+    services.add_finding(
+        draft, finding_data(levels.general, title="配电箱无漏电保护"), actor=personas.provider
+    )
+    assert not Hazard.objects.exists()
+    services.submit_inspection(draft, actor=personas.provider)
+    draft.refresh_from_db()
+    assert draft.status == InspectionStatus.SUBMITTED
+    assert draft.report_number.startswith("PC-410506-")
+    hazards = Hazard.objects.filter(inspection_id=draft.pk).order_by("pk")
+    assert [h.legal_level for h in hazards] == ["major", "general"]
+    assert hazards[0].listed_supervision and hazards[0].found_at == draft.started_at
+    assert hazards[0].legal_basis_article == "第十四条"
+    assert HazardAttachment.objects.filter(hazard=hazards[0]).count() == 1
+    assert draft.results.get(item=items[2]).outcome == ItemOutcome.NON_CONFORMING
+    assert all(f.hazard_id for f in draft.findings.all())
+
+
+def test_a_bad_finding_leaves_no_hazard_and_no_change(personas, draft, levels):
+    services.add_finding(draft, finding_data(levels.general), actor=personas.provider)
+    services.add_finding(draft, finding_data(levels.major, title="第二条"), actor=personas.provider)
+    levels.major.active = False  # the district retired the level after the finding was noted
+    levels.major.save()
+    with pytest.raises(services.InspectionError, match="第2条发现"):
+        services.submit_inspection(draft, actor=personas.provider)
+    draft.refresh_from_db()
+    assert draft.status == InspectionStatus.DRAFT and draft.report_number == ""
+    assert not Hazard.objects.exists()
+    assert not draft.findings.filter(hazard__isnull=False).exists()
+
+
+def test_invalid_finding_and_photo_are_refused(personas, draft, levels):
+    with pytest.raises(services.InspectionError) as exc:
+        services.add_finding(
+            draft,
+            finding_data(levels.general, title=" ", description=""),
+            actor=personas.provider,
+            photos=[SimpleUploadedFile("x.png", b"not an image")],
+        )
+    assert {"title", "description", "photos"} <= set(exc.value.errors)
+    assert not draft.findings.exists()
+
+
+def test_submitted_inspection_cannot_be_changed(personas, draft, levels):
+    services.submit_inspection(draft, actor=personas.provider)
+    with pytest.raises(services.InspectionError, match="已提交"):
+        services.add_finding(draft, finding_data(levels.general), actor=personas.provider)
+
+
+def test_another_provider_cannot_touch_the_draft(personas, district, draft, levels):
+    from conftest import make_user
+    from hazardloop.accounts.choices import Role
+
+    stranger = make_user("other_provider", Role.PROVIDER, provider=district.other_provider)
+    with pytest.raises(services.InspectionNotFound):
+        services.submit_inspection(draft, actor=stranger)
+
+
+# --- acknowledgement ----------------------------------------------------------------------
+
+
+def test_only_the_enterprise_itself_acknowledges(personas, draft):
+    with pytest.raises(services.InspectionNotFound):  # a draft is not the enterprise's to see
+        services.acknowledge_inspection(draft, actor=personas.enterprise)
+    services.submit_inspection(draft, actor=personas.provider)
+    with pytest.raises(services.InspectionPermissionDenied):
+        services.acknowledge_inspection(draft, actor=personas.provider)
+    with pytest.raises(services.InspectionNotFound):
+        services.acknowledge_inspection(draft, actor=personas.outsider)
+    services.acknowledge_inspection(draft, actor=personas.enterprise, note="已收到，将按期整改")
+    draft.refresh_from_db()
+    assert draft.status == InspectionStatus.ACKNOWLEDGED
+    assert draft.acknowledged_by == personas.enterprise
+    with pytest.raises(services.InspectionError, match="不能确认"):
+        services.acknowledge_inspection(draft, actor=personas.enterprise)
