@@ -314,3 +314,6 @@ HAZARD_EXTENSION_DECISION_WORKING_DAYS = env_int("HAZARD_EXTENSION_DECISION_WORK
 HAZARD_RESUMPTION_REVIEW_DAYS = env_int("HAZARD_RESUMPTION_REVIEW_DAYS", 10)
 HAZARD_REINSPECTION_WORKING_DAYS = env_int("HAZARD_REINSPECTION_WORKING_DAYS", 5)
 HAZARD_REMINDER_DAYS = env_int("HAZARD_REMINDER_DAYS", 3)
+# On: an inspection team below the required size is recorded as a deviation (flag and reason,
+# counted against the provider) instead of being refused.
+INSPECTION_ALLOW_TEAM_DEVIATION = env_bool("INSPECTION_ALLOW_TEAM_DEVIATION", False)
