@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "hazardloop.core",
@@ -89,10 +91,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hazardloop.accounts.middleware.TwoFactorMiddleware",
     "hazardloop.accounts.middleware.PasswordExpiryMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -163,6 +167,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Two-factor login (TOTP): the roles that must pass it after the password, on pages, the admin
+# site and the API token view. On in every environment, DEBUG included: the demo's bureau and
+# administrator logins carry a device with a published demo secret (see demo_logins), so a
+# development set-up runs the same login path a deployment does. Set but empty (or "none")
+# switches it off.
+_2FA_RAW = os.environ.get("HAZARDLOOP_2FA_ROLES")
+HAZARDLOOP_2FA_ROLES = (
+    ["bureau", "admin"]
+    if _2FA_RAW is None
+    else [r.strip() for r in _2FA_RAW.split(",") if r.strip() and r.strip().lower() != "none"]
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "隐患闭环")
 
 # Session expiry: idle sessions end, and the cookie dies with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
