@@ -177,3 +177,11 @@ def _chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request, settings):
+    # Tests sign users in with client.force_login, which has no second step. Tests marked
+    # `two_factor` keep the policy on and pass the step (hazardloop/accounts/testing.py).
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.HAZARDLOOP_2FA_ROLES = []

@@ -24,10 +24,15 @@ from hazardloop.registry.demo import (
 )
 from hazardloop.registry.models import Enterprise, Expert, MemberUnit, Provider, Region
 
+from . import two_factor
 from .choices import Role
 from .models import User
 
 DEMO_PASSWORD = "Demo@2026hl"
+# The demo's bureau and administrator logins share one published TOTP secret (20 bytes, hex),
+# so that `make run` works with two-factor login on; demo_logins prints it and the current code.
+DEMO_TOTP_KEY = "48617a6172644c6f6f702d44656d6f2d32303236"
+DEMO_TOTP_ROLES = (Role.BUREAU, Role.ADMIN)
 DEMO_EMAIL_DOMAIN = "demo.hazardloop.invalid"
 EXPERT_USERS_PER_PROVIDER = 2
 
@@ -128,5 +133,7 @@ def build_users(ctx: DemoContext) -> None:
         user.password = hashed
         user.full_clean()
         user.save()
+        if item.role in DEMO_TOTP_ROLES:
+            two_factor.give_device(user, key_hex=DEMO_TOTP_KEY)
         created += 1
     ctx.log(f"  演示账号 {created} 个（共用密码见 demo_logins）")

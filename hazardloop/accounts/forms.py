@@ -1,5 +1,6 @@
 """Sign-in and password forms in the house style."""
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +22,26 @@ class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
 
 class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
     pass
+
+
+class OTPCodeForm(BootstrapFormMixin, forms.Form):
+    """The six digits an authenticator app shows; spaces are allowed and ignored."""
+
+    code = forms.CharField(
+        label=_("动态验证码"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "placeholder": _("6位数字"),
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("请输入认证器应用显示的6位数字。"))
+        return code

@@ -1,9 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
-from .forms import LoginForm, PasswordChangeForm
+from . import two_factor
+from .forms import LoginForm, OTPCodeForm, PasswordChangeForm
 
 
 class LoginView(auth_views.LoginView):
@@ -20,3 +25,63 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, _("密码已修改。"))
         return super().form_valid(form)
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _needs_second_factor(request):
+    """None when the page applies; otherwise where to send the user instead."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    if not two_factor.required_for(request.user) or two_factor.session_verified(request):
+        return redirect(_next_url(request))
+    return None
+
+
+@never_cache
+def two_factor_setup(request):
+    """绑定认证器: the QR code and the secret of a pending device, and the first code to confirm
+    it. A user who already has a confirmed device verifies instead (a lost phone is reset by
+    the administrator, not by whoever holds the password)."""
+    elsewhere = _needs_second_factor(request)
+    if elsewhere is not None:
+        return elsewhere
+    if two_factor.confirmed_device(request.user) is not None:
+        return redirect(f"{reverse('two_factor_verify')}?{request.GET.urlencode()}")
+    device = two_factor.pending_device(request.user)
+    form = OTPCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.confirm_device(device, form.cleaned_data["code"], request=request):
+            messages.success(request, _g("认证器已绑定，以后登录时请输入其显示的动态验证码。"))
+            return redirect(_next_url(request))
+        form.add_error("code", _g("验证码不正确或已过期，请重新输入。"))
+    context = {
+        "form": form,
+        "qr_uri": two_factor.qr_data_uri(device),
+        "secret": two_factor.base32_secret(device),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@never_cache
+def two_factor_verify(request):
+    """动态验证码: the second step of every login of a role that needs it."""
+    elsewhere = _needs_second_factor(request)
+    if elsewhere is not None:
+        return elsewhere
+    if two_factor.confirmed_device(request.user) is None:
+        return redirect(f"{reverse('two_factor_setup')}?{request.GET.urlencode()}")
+    form = OTPCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify_code(request.user, form.cleaned_data["code"], request=request):
+            return redirect(_next_url(request))
+        form.add_error("code", _g("验证码不正确或已过期，请重新输入。"))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})

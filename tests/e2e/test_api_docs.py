@@ -6,16 +6,18 @@ from __future__ import annotations
 import pytest
 
 from conftest import PASSWORD
+from hazardloop.accounts.testing import log_in_browser
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.two_factor,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_swagger_ui_renders_under_the_csp(open_page, live_server, personas):
     page = open_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "bureau")
-    page.fill("#id_password", PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
+    log_in_browser(page, live_server.url, "bureau", PASSWORD)  # password, then TOTP
     page.wait_for_url(f"{live_server.url}/")
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     # Anything that tries to leave the machine (a CDN, a validator badge) is a failure too.

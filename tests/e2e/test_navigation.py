@@ -11,11 +11,16 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from hazardloop.accounts import scoping
+from hazardloop.accounts.testing import log_in_browser
 from hazardloop.core.context_processors import NAV_ITEMS
 
 from .conftest import DESKTOP, PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.two_factor,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PERSONAS = [
     "admin",
@@ -40,10 +45,8 @@ def expected_nav(role: str) -> list[str]:
 
 
 def log_in(page, live_server, username):
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
+    # Bureau and admin pass the second factor (TOTP) after the password, as in production.
+    log_in_browser(page, live_server.url, username, PASSWORD)
     page.wait_for_url(live_server.url + reverse("home"))
 
 

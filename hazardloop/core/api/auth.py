@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from hazardloop.accounts import two_factor
 from hazardloop.accounts.passwords import password_expired
 
 
@@ -22,6 +23,14 @@ class AuthTokenSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"), write_only=True)
     password = serializers.CharField(
         label=_("密码"), style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+    otp = serializers.CharField(
+        label=_("动态验证码"),
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=12,
+        help_text=_("区安监局和系统管理员账号必填：认证器应用显示的6位数字。"),
     )
 
     def validate(self, attrs):
@@ -40,6 +49,19 @@ class AuthTokenSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("密码已过期，请先登录系统修改密码。"), code="password_expired"
             )
+        if two_factor.required_for(user):
+            # The same second factor as the login page: a token outlives any session, so it is
+            # never handed out on the password alone to a role that needs two factors.
+            if two_factor.confirmed_device(user) is None:
+                raise serializers.ValidationError(
+                    _("该账号需要双因素登录，请先在网页登录并绑定认证器。"), code="otp_not_enrolled"
+                )
+            if not attrs.get("otp"):
+                raise serializers.ValidationError({"otp": [_("该账号需要动态验证码。")]}, code="otp_required")
+            if two_factor.verify_code(user, attrs["otp"]) is None:
+                raise serializers.ValidationError(
+                    {"otp": [_("动态验证码不正确或已过期。")]}, code="otp_invalid"
+                )
         attrs["user"] = user
         return attrs
 

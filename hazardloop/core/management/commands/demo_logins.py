@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from hazardloop.accounts import two_factor
 from hazardloop.accounts.choices import Role
-from hazardloop.accounts.demo import DEMO_PASSWORD, demo_users_filter
+from hazardloop.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_TOTP_ROLES, demo_users_filter
 from hazardloop.accounts.models import User
 from hazardloop.core.console import format_table
 
@@ -36,3 +37,11 @@ class Command(BaseCommand):
         self.stdout.write(format_table(("用户名", "角色", "姓名", "所属单位"), rows))
         self.stdout.write("")
         self.stdout.write(f"演示密码（所有演示账号通用）：{DEMO_PASSWORD}")
+        needs = two_factor.required_roles()
+        with_otp = [u.username for u in users if u.role in needs and u.role in DEMO_TOTP_ROLES]
+        if with_otp:
+            device = two_factor.TOTPDevice(key=DEMO_TOTP_KEY)
+            self.stdout.write("")
+            self.stdout.write(f"双因素登录账号：{'、'.join(with_otp)}")
+            self.stdout.write(f"  演示认证器密钥（手动添加到认证器应用）：{two_factor.base32_secret(device)}")
+            self.stdout.write(f"  当前动态验证码（30秒内有效）：{two_factor.current_code(DEMO_TOTP_KEY)}")
