@@ -1,14 +1,16 @@
-"""Service contracts between a township (购买主体) and a provider (承接主体).
+"""Procurement: tenders and bids, service contracts between a township (购买主体) and a provider
+(承接主体) with their standards, amendments and payment milestones, and the persisted year
+inspection plans solved for each contract."""
 
-The foundation keeps only what scoping needs — which provider serves which enterprises and when;
-the procurement issue adds tenders, bids, standards, milestones and amendments around it."""
-
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hazardloop.core.models import TimeStampedModel
-from hazardloop.registry.models import Enterprise, Provider, Region, ScopedQuerySet
+from hazardloop.registry.models import Enterprise, Expert, Provider, Region, ScopedQuerySet
+
+from . import rules
 
 
 class ContractStatus(models.TextChoices):
@@ -23,8 +25,20 @@ class ServiceContractQuerySet(ScopedQuerySet):
         return self.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.COMPLETED])
 
 
+def _team_field(label, key):
+    default = rules.DEFAULT_TEAM[key]
+    if key.endswith("_max"):
+        return models.PositiveSmallIntegerField(label, null=True, blank=True, default=default)
+    return models.PositiveSmallIntegerField(label, default=default)
+
+
 class ServiceContract(TimeStampedModel):
-    """A hazard-inspection service contract; its enterprises are what the provider may see."""
+    """A hazard-inspection service contract; its enterprises are what the provider may see.
+
+    Beside the parties, period and price it holds what 财政部令第102号 Art. 23 asks of a contract
+    (content, quantity, quality, settlement, rights and duties, breach liability) and the service
+    standard of the case study (equipment, staff, visits a year and experts a visit by class,
+    report and re-inspection time limits). Team-size defaults come from registry.rules."""
 
     number = models.CharField(_("合同编号"), max_length=64, unique=True)
     title = models.CharField(_("合同名称"), max_length=200)
@@ -43,6 +57,48 @@ class ServiceContract(TimeStampedModel):
     enterprises = models.ManyToManyField(
         Enterprise, verbose_name=_("服务企业"), related_name="contracts", blank=True
     )
+    stable_service = models.BooleanField(
+        _("稳定持续服务"), default=False, help_text=_("经费和价格稳定的持续服务，期限最长三年。")
+    )
+    # Art. 23 content.
+    content = models.TextField(_("服务内容"), blank=True)
+    quantity = models.TextField(_("服务数量"), blank=True)
+    quality_requirements = models.TextField(_("质量要求"), blank=True)
+    settlement_method = models.TextField(_("结算方式"), blank=True)
+    rights_and_duties = models.TextField(_("权利义务"), blank=True)
+    breach_liability = models.TextField(_("违约责任"), blank=True)
+    # The case study's service standard.
+    equipment = models.TextField(_("装备要求"), blank=True)
+    professional_staff = models.PositiveSmallIntegerField(_("专业技术人员（人）"), default=5)
+    visits_ordinary = models.PositiveSmallIntegerField(
+        _("一般企业每年排查次数"), default=rules.DEFAULT_VISITS["visits_ordinary"]
+    )
+    visits_large_medium = models.PositiveSmallIntegerField(
+        _("大中型企业每年排查次数"), default=rules.DEFAULT_VISITS["visits_large_medium"]
+    )
+    visits_high_risk = models.PositiveSmallIntegerField(
+        _("高危企业每年排查次数"), default=rules.DEFAULT_VISITS["visits_high_risk"]
+    )
+    team_ordinary_min = _team_field(_("一般企业每次专家下限"), "team_ordinary_min")
+    team_ordinary_max = _team_field(_("一般企业每次专家上限"), "team_ordinary_max")
+    team_large_medium_min = _team_field(_("大中型企业每次专家下限"), "team_large_medium_min")
+    team_large_medium_max = _team_field(_("大中型企业每次专家上限"), "team_large_medium_max")
+    team_high_risk_min = _team_field(_("高危企业每次专家下限"), "team_high_risk_min")
+    team_high_risk_max = _team_field(_("高危企业每次专家上限"), "team_high_risk_max")
+    report_days = models.PositiveSmallIntegerField(_("报告时限（天）"), default=rules.DEFAULT_REPORT_DAYS)
+    reinspection_working_days = models.PositiveSmallIntegerField(
+        _("复查时限（工作日）"), default=rules.DEFAULT_REINSPECTION_WORKING_DAYS
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公开人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ServiceContractQuerySet.as_manager()
 
@@ -58,3 +114,432 @@ class ServiceContract(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+    def standard(self) -> rules.ContractStandard:
+        return rules.ContractStandard(**{f: getattr(self, f) for f in STANDARD_NUMBER_FIELDS})
+
+    def team_requirement(self, enterprise: Enterprise):
+        """Experts per visit this contract requires at `enterprise` (a registry.rules.TeamSize)."""
+        return rules.team_requirement(self, enterprise.size, enterprise.high_risk)
+
+    def visits_required(self, enterprise: Enterprise) -> int:
+        return rules.visits_required(self, enterprise.size, enterprise.high_risk)
+
+
+STANDARD_NUMBER_FIELDS = tuple(rules.ContractStandard.__dataclass_fields__)
+STANDARD_TEXT_FIELDS = (
+    "content",
+    "quantity",
+    "quality_requirements",
+    "settlement_method",
+    "rights_and_duties",
+    "breach_liability",
+    "equipment",
+)
+# What an amendment may change (the parties and the number never change; a new contract does).
+AMENDABLE_FIELDS = (
+    "title",
+    "start_date",
+    "end_date",
+    "price",
+    "stable_service",
+    "professional_staff",
+    *STANDARD_TEXT_FIELDS,
+    *STANDARD_NUMBER_FIELDS,
+)
+
+
+class ContractAmendment(models.Model):
+    """One version step of a contract: which fields changed from what to what, why, by whom."""
+
+    contract = models.ForeignKey(
+        ServiceContract, verbose_name=_("服务合同"), on_delete=models.CASCADE, related_name="amendments"
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    changes = models.JSONField(_("变更内容"), default=dict)  # field → {"old": …, "new": …}
+    reason = models.TextField(_("变更理由"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("变更人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合同变更")
+        verbose_name_plural = _("合同变更")
+        ordering = ["contract", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "version"], name="amendment_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} v{self.version}"
+
+    def field_labels(self) -> list[tuple[str, object, object]]:
+        out = []
+        for name, change in self.changes.items():
+            label = ServiceContract._meta.get_field(name).verbose_name
+            out.append((label, change.get("old"), change.get("new")))
+        return out
+
+
+class MilestoneStatus(models.TextChoices):
+    PENDING = "pending", _("待支付")
+    PAID = "paid", _("已支付")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class PaymentMilestone(models.Model):
+    """A payment the purchaser owes the provider when a stage of the service is reached."""
+
+    contract = models.ForeignKey(
+        ServiceContract, verbose_name=_("服务合同"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    name = models.CharField(_("节点"), max_length=100)
+    due_date = models.DateField(_("应付日期"))
+    share = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PENDING
+    )
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("付款节点")
+        verbose_name_plural = _("付款节点")
+        ordering = ["contract", "due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.name}"
+
+
+# --- tenders and bids ---------------------------------------------------------------------------
+
+
+class TenderStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("投标中")
+    CLOSED = "closed", _("已截止")
+    AWARDED = "awarded", _("已定标")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Tender(TimeStampedModel):
+    """A township's call for inspection services over a set of its enterprises (招标)."""
+
+    number = models.CharField(_("招标编号"), max_length=64, unique=True)
+    title = models.CharField(_("项目名称"), max_length=200)
+    township = models.ForeignKey(
+        Region, verbose_name=_("购买主体"), on_delete=models.PROTECT, related_name="tenders"
+    )
+    enterprises = models.ManyToManyField(Enterprise, verbose_name=_("服务企业"), related_name="tenders")
+    budget = models.DecimalField(_("预算金额（元）"), max_digits=12, decimal_places=2)
+    requirements = models.TextField(_("采购需求"), blank=True)
+    service_start = models.DateField(_("服务开始"))
+    service_end = models.DateField(_("服务结束"))
+    stable_service = models.BooleanField(_("稳定持续服务"), default=False)
+    standards = models.JSONField(_("服务标准"), default=dict, blank=True)  # contract-standard overrides
+    closing_date = models.DateField(_("投标截止"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TenderStatus.choices, default=TenderStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
+    awarded_at = models.DateTimeField(_("定标时间"), null=True, blank=True)
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("定标人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    awarded_bid = models.OneToOneField(
+        "Bid", verbose_name=_("中标投标"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contract = models.OneToOneField(
+        ServiceContract,
+        verbose_name=_("服务合同"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tender",
+    )
+    cancel_reason = models.TextField(_("取消理由"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("招标项目")
+        verbose_name_plural = _("招标项目")
+        ordering = ["-created_at", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class TenderCriterion(models.Model):
+    """A published scoring criterion; weights of a tender add up to 100; one is the price."""
+
+    KINDS = [("price", _("价格分")), ("technical", _("技术/商务分"))]
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    kind = models.CharField(_("类别"), max_length=16, choices=KINDS)
+    name = models.CharField(_("评分项"), max_length=100)
+    weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("评分标准")
+        verbose_name_plural = _("评分标准")
+        ordering = ["tender", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.weight}）"
+
+
+class BidStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已投标")
+    REFUSED = "refused", _("资格不符")
+    SCORED = "scored", _("已评分")
+    WON = "won", _("中标")
+    LOST = "lost", _("未中标")
+
+
+class Bid(models.Model):
+    """A provider's bid; refused at submission when the provider fails the entry conditions."""
+
+    tender = models.ForeignKey(
+        Tender, verbose_name=_("招标项目"), on_delete=models.CASCADE, related_name="bids"
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("投标机构"), on_delete=models.PROTECT, related_name="bids"
+    )
+    price = models.DecimalField(_("投标报价（元）"), max_digits=12, decimal_places=2)
+    technical_summary = models.TextField(_("技术方案摘要"))
+    submitted_at = models.DateTimeField(_("投标时间"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("投标人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=BidStatus.choices, default=BidStatus.SUBMITTED
+    )
+    refusal_reason = models.TextField(_("不符合的条件"), blank=True)
+    scores = models.JSONField(_("各项得分"), default=dict, blank=True)  # criterion id → score
+    price_score = models.DecimalField(_("价格得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField(_("综合得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评分人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("投标")
+        verbose_name_plural = _("投标")
+        ordering = ["tender", "-total", "price", "pk"]
+        constraints = [models.UniqueConstraint(fields=["tender", "provider"], name="one_bid_per_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.tender.number} {self.provider.name}"
+
+    def refusal_lines(self) -> list[str]:
+        return [line for line in self.refusal_reason.splitlines() if line.strip()]
+
+
+# --- inspection plans ---------------------------------------------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    CURRENT = "current", _("执行中")
+    SUPERSEDED = "superseded", _("已被替代")
+
+
+class PlanMethod(models.TextChoices):
+    SOLVER = "cpsat", _("CP-SAT 求解")
+    GREEDY = "greedy", _("贪心基线")
+
+
+class InspectionPlan(TimeStampedModel):
+    """A contract's year inspection plan as solved, with the figures that judge it. Only a plan
+    the independent checker passed is stored (violations is kept to show it: always 0)."""
+
+    contract = models.ForeignKey(
+        ServiceContract, verbose_name=_("服务合同"), on_delete=models.CASCADE, related_name="plans"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.CURRENT
+    )
+    method = models.CharField(_("方法"), max_length=16, choices=PlanMethod.choices, default=PlanMethod.SOLVER)
+    revision = models.PositiveIntegerField(_("修订次数"), default=0)
+    solve_seconds = models.FloatField(_("求解用时（秒）"), default=0)
+    objective = models.FloatField(_("目标值"), null=True, blank=True)
+    spread = models.PositiveIntegerField(_("工作量极差（人次）"), null=True, blank=True)
+    travel_km = models.FloatField(_("路程（公里）"), null=True, blank=True)
+    lower_bound = models.FloatField(_("下界"), null=True, blank=True)
+    greedy_objective = models.FloatField(_("贪心基线目标值"), null=True, blank=True)
+    violations = models.PositiveIntegerField(_("约束违反（独立检查）"), default=0)
+    changed_visits = models.PositiveIntegerField(_("最近一次重排改动的检查"), default=0)
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编制人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("排查计划")
+        verbose_name_plural = _("排查计划")
+        ordering = ["-year", "contract__number", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "year"], condition=Q(status="current"), name="one_current_plan_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.year}年排查计划"
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("计划")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class PlannedVisit(models.Model):
+    """One visit of the plan: which enterprise, its n-th visit of the year, the day and team."""
+
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name=_("排查计划"), on_delete=models.CASCADE, related_name="visits"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="planned_visits"
+    )
+    index = models.PositiveSmallIntegerField(_("年度第几次"))  # 0-based
+    month = models.PositiveSmallIntegerField(_("月份"), db_index=True)
+    day = models.DateField(_("日期"), db_index=True)
+    team = models.ManyToManyField(Expert, verbose_name=_("检查组"), related_name="planned_visits")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("计划检查")
+        verbose_name_plural = _("计划检查")
+        ordering = ["plan", "day", "enterprise_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "enterprise", "index"], name="planned_visit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.day}"
+
+
+class PlanningJobStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("求解中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("无可行方案")
+
+
+class PlanningJob(models.Model):
+    """A solve or re-plan run in the background; the page polls it. A failed job keeps the
+    planner's diagnosis and no plan."""
+
+    KINDS = [("solve", _("编制计划")), ("replan", _("专家不可用重排"))]
+    contract = models.ForeignKey(
+        ServiceContract, verbose_name=_("服务合同"), on_delete=models.CASCADE, related_name="planning_jobs"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("类型"), max_length=16, choices=KINDS, default="solve")
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PlanningJobStatus.choices, default=PlanningJobStatus.PENDING
+    )
+    message = models.TextField(_("说明"), blank=True)
+    plan = models.ForeignKey(
+        InspectionPlan,
+        verbose_name=_("排查计划"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("计划编制任务")
+        verbose_name_plural = _("计划编制任务")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.year} {self.get_kind_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (PlanningJobStatus.PENDING, PlanningJobStatus.RUNNING)

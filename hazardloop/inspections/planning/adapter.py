@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .model import EnterpriseSpec, ExpertSpec, Problem, enterprise_kind, visits_per_year, weekdays
+from .model import EnterpriseSpec, ExpertSpec, Problem, enterprise_kind, weekdays
 
 
 def chinese_working_days(year: int) -> list[dt.date]:
@@ -24,21 +24,25 @@ def problem_from_contract(
     year: int,
     *,
     working_days: list[dt.date] | None = None,
-    high: int = 4,
-    large_medium: int = 2,
-    other: int = 1,
     daily_cap: int = 2,
     monthly_cap: int = 30,
+    extra_expert_ids: frozenset[int] = frozenset(),
 ) -> Problem:
-    """Covered enterprises and the provider's active experts. Experts carry no home location in
-    the registry yet, so travel is not counted for them (model.distance_km gives 0)."""
-    from hazardloop.registry import rules
+    """Covered enterprises under the contract's standard (visits a year and experts a visit by
+    class: ServiceContract.visits_required / team_requirement) and the provider's active experts,
+    plus `extra_expert_ids` (a re-plan keeps an expert who has left so that the done visits they
+    were on still read as they happened; the caller marks them unavailable).
+
+    Experts carry no home location in the registry yet, so travel is not counted for them
+    (model.distance_km gives 0)."""
+    from django.db.models import Q
+
     from hazardloop.registry.choices import Specialty
     from hazardloop.registry.models import Expert
 
     enterprises = []
     for ent in contract.enterprises.select_related("industry").order_by("id"):
-        team = rules.required_team_size(ent.size, ent.high_risk)
+        team = contract.team_requirement(ent)
         location = (float(ent.latitude), float(ent.longitude)) if ent.latitude and ent.longitude else None
         enterprises.append(
             EnterpriseSpec(
@@ -47,17 +51,15 @@ def problem_from_contract(
                 team_min=team.minimum,
                 team_max=team.maximum,
                 specialty=ent.industry.specialty,
-                visits=visits_per_year(
-                    ent.size, ent.high_risk, high=high, large_medium=large_medium, other=other
-                ),
+                visits=contract.visits_required(ent),
                 kind=enterprise_kind(ent.size, ent.high_risk),
                 location=location,
             )
         )
     experts = []
-    rows = Expert.objects.filter(provider=contract.provider, active=True).prefetch_related(
-        "specialty_rows", "conflict_rows"
-    )
+    rows = Expert.objects.filter(
+        Q(provider=contract.provider, active=True) | Q(pk__in=extra_expert_ids)
+    ).prefetch_related("specialty_rows", "conflict_rows")
     for x in rows.order_by("id"):
         experts.append(
             ExpertSpec(
