@@ -10,5 +10,7 @@ urlpatterns = [
     path("hazards/", include("hazardloop.hazards.api.urls")),
     path("inspections/", include("hazardloop.inspections.api.urls")),
     path("enforcement/", include("hazardloop.enforcement.api.urls")),
+    path("meetings/", include("hazardloop.meetings.api.urls")),
     path("procurement/", include("hazardloop.procurement.api.urls")),
+    path("analytics/", include("hazardloop.analytics.api.urls")),
 ]
