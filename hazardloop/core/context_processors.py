@@ -31,6 +31,9 @@ NAV_SECTIONS: list[tuple[str, Promise, list[NavItem]]] = [
             NavItem("hazards:list", _("隐患台账"), "hazards.view", "exclamation-triangle"),
             NavItem("inspections:list", _("排查记录"), "inspections.view", "clipboard-check"),
             NavItem("enforcement:list", _("执法处理"), "enforcement.view", "hammer"),
+            NavItem("meetings:list", _("联席会议"), "meetings.view", "people"),
+            NavItem("analytics:dashboard", _("统计分析"), "analytics.view_dashboard", "bar-chart"),
+            NavItem("analytics:statistics", _("法定统计"), "analytics.view_statistics", "table"),
         ],
     ),
     (
