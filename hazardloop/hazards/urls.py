@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.hazard_list, name="list"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.hazard_act, name="act"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("notices/<int:pk>/pdf/", views.notice_pdf, name="notice_pdf"),
 ]

@@ -1,27 +1,32 @@
-"""Hazard pages: the board (隐患台账) and a hazard's file with its timeline. Reads only."""
+"""Hazard pages: the board (隐患台账), a hazard's file with its records, timeline and the forms of
+the actions open to the user, attachments and the notice PDF. Actions call the services."""
 
 from __future__ import annotations
+
+from pathlib import PurePath
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
+from hazardloop.core.pdf import pdf_response, render_pdf
 from hazardloop.core.tables import PAGE_SIZES, paginate
 
 from . import services
-from .choices import STAGE_OF_STATE, Stage
-from .filters import HazardFilter
-from .models import Hazard
+from .choices import OWNER_OF_STATE, STAGE_OF_STATE, Party, Stage
+from .filters import PARTY_OF_ROLE, HazardFilter, awaiting_move_of
+from .forms import ACTIONS, ENFORCEMENT_ACTIONS, ActionForm
+from .models import Hazard, HazardAttachment, RectificationNotice
 
 
 def _require(user, capability: str) -> None:
@@ -44,7 +49,7 @@ def hazard_list(request):
         if getattr(field, "empty_label", None) is not None:
             field.empty_label = _("全部")
             field.widget.choices = field.choices
-    for name in ("overdue", "listed_supervision"):
+    for name in ("overdue", "listed_supervision", "mine"):
         filterset.form.fields[name].widget = forms.Select(
             choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select"}
         )
@@ -64,6 +69,10 @@ def hazard_list(request):
             "ordering": request.GET.get("ordering", ""),
             "stages": [(value, label, stage_counts.get(value, 0)) for value, label in Stage.choices],
             "total": sum(by_status.values()),
+            "mine_count": visible.filter(awaiting_move_of(user)).count()
+            if user.role in PARTY_OF_ROLE
+            else None,
+            "mine": request.GET.get("mine") == "true",
             "today": timezone.localdate(),
         },
     )
@@ -74,75 +83,181 @@ def hazard_detail(request, pk: int):
     user = request.user
     _require(user, "hazards.view")
     hazard = scoping.get_visible_or_404(
-        Hazard.objects.select_related("enterprise", "level", "member_unit"), user, pk=pk
+        Hazard.objects.select_related("enterprise", "enterprise__township", "level", "member_unit"),
+        user,
+        pk=pk,
     )
+    return _render_detail(request, hazard)
+
+
+def _render_detail(request, hazard: Hazard, *, bound: ActionForm | None = None, status: int = 200):
+    user = request.user
+    attachments = list(hazard.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
+    by_event: dict[int, list[HazardAttachment]] = {}
+    for attachment in attachments:
+        if attachment.event_id:
+            by_event.setdefault(attachment.event_id, []).append(attachment)
+    events = list(hazard.events.select_related("actor").order_by("seq"))
+    # Which events a record's files hang on: the event's data names the record it made.
+    events_of: dict[tuple[str, int], list[int]] = {}
+    for event in events:
+        for key in ("rectification", "reinspection", "plan", "review"):
+            if key in (event.data or {}):
+                events_of.setdefault((key, event.data[key]), []).append(event.pk)
+
+    def files(key: str, pk: int) -> list[HazardAttachment]:
+        return [a for event_pk in events_of.get((key, pk), []) for a in by_event.get(event_pk, [])]
+
+    rectifications = [
+        (r, files("rectification", r.pk)) for r in hazard.rectifications.select_related("submitted_by")
+    ]
+    reinspections = [
+        (r, files("reinspection", r.pk)) for r in hazard.reinspections.select_related("inspector", "provider")
+    ]
+    plans = [(p, files("plan", p.pk)) for p in hazard.plans.select_related("submitted_by", "decided_by")]
+    reviews = [
+        (r, files("review", r.pk))
+        for r in hazard.resumption_reviews.select_related("applied_by", "reviewed_by")
+    ]
     context = {
         "hazard": hazard,
         "stage": Stage(STAGE_OF_STATE[hazard.status]).label,
-        "events": hazard.events.select_related("actor").order_by("seq"),
+        "owner": Party(OWNER_OF_STATE[hazard.status]).label if hazard.status in OWNER_OF_STATE else "",
+        "events": events,
         "today": timezone.localdate(),
-        "actions": available_actions(hazard, user),
+        "actions": available_actions(hazard, user, bound=bound),
+        "enforcement_url": _enforcement_url(hazard, user),
+        "notices": hazard.notices.select_related("member_unit", "issued_by").order_by("issued_at", "id"),
+        "plans": plans,
+        "extensions": hazard.extension_requests.select_related("requested_by", "decided_by"),
+        "rectifications": rectifications,
+        "reinspections": reinspections,
+        "reviews": reviews,
+        "attachments": attachments,
     }
-    return render(request, "hazards/hazard_detail.html", context)
+    return render(request, "hazards/hazard_detail.html", context, status=status)
+
+
+def _enforcement_url(hazard: Hazard, user) -> str:
+    """The enforcement app's page for recording an action on this hazard, once it exists."""
+    if not hazard.is_open or not scoping.can(user, "hazards.enforce"):
+        return ""
+    open_transitions = {t.name for t in hazard.get_available_status_transitions()}
+    if not open_transitions & {"start_enforcement", "conclude_enforcement"}:
+        return ""
+    try:
+        return f"{reverse('enforcement:create')}?hazard={hazard.pk}"
+    except NoReverseMatch:
+        return ""
 
 
 # --- actions ----------------------------------------------------------------------------------
 
-# Page action → (model transition, capability, service, the text field it takes). Which actions
-# are offered is asked of django-fsm and the registered role table; the services decide.
-ACTIONS = {
-    "approve_plan": (
-        "approve_plan",
-        "hazards.review_plan",
-        services.approve_plan,
-        "note",
-        gettext_lazy("批准治理方案"),
-    ),
-    "reject_plan": (
-        "reject_plan",
-        "hazards.review_plan",
-        services.reject_plan,
-        "note",
-        gettext_lazy("退回治理方案"),
-    ),
-    "overturn": (
-        "overturn",
-        "hazards.overturn",
-        services.overturn_hazard,
-        "reason",
-        gettext_lazy("误判撤销"),
-    ),
-}
 
-
-def available_actions(hazard: Hazard, user) -> list[dict]:
+def available_actions(hazard: Hazard, user, *, bound: ActionForm | None = None) -> list[dict]:
+    """The actions offered on the page: the model's transition is open (django-fsm), the role
+    has the capability (scoping), and the form's own condition holds. The services decide."""
     open_transitions = {t.name for t in hazard.get_available_status_transitions()}
-    return [
-        {"name": name, "label": label, "field": field}
-        for name, (transition, capability, _service, field, label) in ACTIONS.items()
-        if transition in open_transitions and scoping.can(user, capability)
-    ]
+    enforcement_page = bool(_enforcement_url(hazard, user))
+    offered = []
+    for name, action in ACTIONS.items():
+        if name in ENFORCEMENT_ACTIONS and enforcement_page:
+            continue
+        if not action.offered(hazard, user, open_transitions):
+            continue
+        form = bound if bound is not None and bound.name == name else action.form(hazard=hazard, user=user)
+        offered.append({"name": name, "label": action.label, "form": form, "open": form is bound})
+    return offered
 
 
 @login_required
 @require_POST
 def hazard_act(request, pk: int, action: str):
     user = request.user
-    hazard = scoping.get_visible_or_404(Hazard.objects.all(), user, pk=pk)
+    hazard = scoping.get_visible_or_404(
+        Hazard.objects.select_related("enterprise", "enterprise__township", "level", "member_unit"),
+        user,
+        pk=pk,
+    )
     if action not in ACTIONS:
         raise Http404
-    _transition, _capability, service, field, _label = ACTIONS[action]
+    spec = ACTIONS[action]
+    _require(user, spec.capability)
+    form = spec.form(request.POST, request.FILES, hazard=hazard, user=user)
+    if not form.is_valid():
+        if "version" in form.errors:
+            messages.error(request, _("该隐患已被他人处理，请刷新后重试"))
+            return redirect("hazards:detail", pk=hazard.pk)
+        messages.error(request, _("请检查填写的内容。"))
+        return _render_detail(request, hazard, bound=form, status=400)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
-        service(hazard, actor=user, version=version, **{field: request.POST.get(field, "").strip()})
+        form.perform(actor=user, version=form.cleaned_data["version"])
     except services.HazardConflict:
         messages.error(request, _("该隐患已被他人处理，请刷新后重试"))
+    except services.HazardNotFound as exc:
+        raise Http404 from exc
+    except services.HazardPermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
     except services.HazardError as exc:
-        detail = "；".join(m for msgs in exc.errors.values() for m in msgs)
-        messages.error(request, f"{exc.message}{'：' + detail if detail else ''}")
+        form.add_service_errors(exc)
+        messages.error(request, exc.message)
+        hazard.refresh_from_db()
+        return _render_detail(request, hazard, bound=form, status=400)
     else:
-        messages.success(request, _("操作成功"))
+        messages.success(request, form.success_message)
     return redirect("hazards:detail", pk=hazard.pk)
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+INLINE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """A hazard's attachment, streamed to those who may see the hazard (never via MEDIA_URL).
+    Photos (re-encoded on upload) are shown inline; anything else is a download."""
+    _require(request.user, "hazards.view")
+    attachment = scoping.get_visible_or_404(HazardAttachment.objects.all(), request.user, pk=pk)
+    suffix = PurePath(attachment.file.name).suffix.lower()
+    if suffix == ".pdf":
+        content_type, inline = "application/pdf", False
+    elif suffix in INLINE_TYPES:
+        content_type, inline = INLINE_TYPES[suffix], True
+    else:
+        content_type, inline = "application/octet-stream", False
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = attachment.original_name or PurePath(attachment.file.name).name
+    if PurePath(name).suffix.lower() != suffix:
+        name = f"{PurePath(name).stem}{suffix}"
+    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def notice_pdf(request, pk: int):
+    """整改通知书 as a PDF, for those who see one of its hazards."""
+    _require(request.user, "hazards.view")
+    notice = scoping.get_visible_or_404(
+        RectificationNotice.objects.select_related("member_unit", "enterprise", "issued_by"),
+        request.user,
+        pk=pk,
+    )
+    return pdf_response(render_notice_pdf(notice), f"{notice.number}.pdf")
+
+
+def render_notice_pdf(notice: RectificationNotice) -> bytes:
+    hazards = notice.hazards.select_related("level").order_by("number")
+    return render_pdf(
+        "hazards/pdf/notice.html",
+        {
+            "notice": notice,
+            "hazards": hazards,
+            "major": any(h.is_major for h in hazards),
+        },
+    )

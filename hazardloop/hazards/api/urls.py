@@ -6,4 +6,5 @@ app_name = "hazards-api"
 
 router = DefaultRouter()
 router.register("hazards", views.HazardViewSet)
+router.register("notices", views.NoticeViewSet, basename="notice")
 urlpatterns = router.urls

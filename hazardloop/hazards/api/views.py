@@ -1,4 +1,5 @@
-"""Hazard API: the board's FilterSet and scope; transitions call the same services as the pages."""
+"""Hazard API: the board's FilterSet and scope; a hazard's records; transitions through the same
+forms and services as the page (400 with per-field Chinese messages, 403, 404, 409)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from hazardloop.accounts import scoping
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
+from hazardloop.core.pdf import pdf_response
 
 from .. import services
 from ..filters import HazardFilter
-from ..models import Hazard
-from ..views import ACTIONS
+from ..forms import ACTIONS
+from ..models import Hazard, RectificationNotice
+from ..views import render_notice_pdf
 from . import serializers
 
 
@@ -27,31 +32,71 @@ class HazardViewSet(ScopedReadOnlyViewSet):
     filterset_class = HazardFilter
     read_capability = "hazards.view"
 
+    def _records(self, related: str, serializer, *select):
+        hazard = self.get_object()
+        rows = getattr(hazard, related).select_related(*select)
+        return Response(serializer(rows, many=True, context=self.get_serializer_context()).data)
+
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         hazard = self.get_object()
         events = hazard.events.select_related("actor").order_by("seq")
         return Response(serializers.HazardEventSerializer(events, many=True).data)
 
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    @action(detail=True, methods=["get"])
+    def notices(self, request, pk=None):
+        return self._records("notices", serializers.NoticeSerializer, "member_unit")
+
+    @action(detail=True, methods=["get"])
+    def plans(self, request, pk=None):
+        return self._records("plans", serializers.PlanSerializer)
+
+    @action(detail=True, methods=["get"])
+    def extensions(self, request, pk=None):
+        return self._records("extension_requests", serializers.ExtensionSerializer)
+
+    @action(detail=True, methods=["get"])
+    def rectifications(self, request, pk=None):
+        return self._records("rectifications", serializers.RectificationSerializer)
+
+    @action(detail=True, methods=["get"])
+    def reinspections(self, request, pk=None):
+        return self._records("reinspections", serializers.ReInspectionSerializer)
+
+    @action(detail=True, methods=["get"], url_path="resumption-reviews")
+    def resumption_reviews(self, request, pk=None):
+        return self._records("resumption_reviews", serializers.ResumptionReviewSerializer)
+
+    @action(detail=True, methods=["get"])
+    def attachments(self, request, pk=None):
+        return self._records("attachments", serializers.AttachmentSerializer, "event")
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"transitions/(?P<name>[a-z_]+)",
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def transition(self, request, pk=None, name=None):
-        hazard = get_object_or_404(self.get_queryset(), pk=pk)
+        """Run one action with the fields of its page form (JSON, or multipart with files)."""
+        hazard = get_object_or_404(self.get_queryset().select_related("level", "enterprise__township"), pk=pk)
         if name not in ACTIONS:
             raise NotFound(_("没有这个操作。"))
-        _transition, capability, service, field, _label = ACTIONS[name]
-        if not scoping.can(request.user, capability):
+        spec = ACTIONS[name]
+        if not scoping.can(request.user, spec.capability):
             raise PermissionDenied(_("您无权执行此操作。"))
         try:
             version = int(request.data.get("version"))
         except (TypeError, ValueError):
             return Response({"version": [_("请提供版本号。")]}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            service(
-                hazard,
-                actor=request.user,
-                version=version,
-                **{field: str(request.data.get(field, "")).strip()},
+        form = spec.form(request.data, request.FILES, hazard=hazard, user=request.user)
+        if not form.is_valid():
+            return Response(
+                {"detail": _("请检查填写的内容。"), **_messages(form)},
+                status=status.HTTP_400_BAD_REQUEST,
             )
+        try:
+            form.perform(actor=request.user, version=version)
         except services.HazardConflict as exc:
             return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
         except services.HazardNotFound as exc:
@@ -62,3 +107,35 @@ class HazardViewSet(ScopedReadOnlyViewSet):
             return Response({"detail": exc.message, **exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         hazard.refresh_from_db()
         return Response(self.get_serializer(hazard).data)
+
+
+def _messages(form) -> dict[str, list[str]]:
+    return {
+        ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+        for field, messages in form.errors.items()
+    }
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; the view returns the bytes itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class NoticeViewSet(ScopedReadOnlyViewSet):
+    """整改通知书 visible through one of their hazards; `pdf` renders the printable notice."""
+
+    queryset = RectificationNotice.objects.select_related("member_unit").prefetch_related("hazards")
+    serializer_class = serializers.NoticeSerializer
+    read_capability = "hazards.view"
+
+    @action(detail=True, methods=["get"], renderer_classes=[PDFRenderer, JSONRenderer])
+    def pdf(self, request, pk=None):
+        notice = self.get_object()
+        return pdf_response(render_notice_pdf(notice), f"{notice.number}.pdf")

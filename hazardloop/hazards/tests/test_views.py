@@ -68,7 +68,7 @@ def test_bureau_sees_and_performs_overturn(client, personas, hazards):
     assert "overturn" in [a["name"] for a in page.context["actions"]]
     events = hazard.events.count()
     response = _act(client, hazard, "overturn", reason="现场复核确认为误判")
-    assert "操作成功" in response.content.decode()
+    assert "隐患已撤销" in response.content.decode()
     hazard.refresh_from_db()
     assert hazard.status == "overturned"
     assert hazard.events.count() == events + 1
@@ -86,7 +86,7 @@ def test_refused_action_leaves_state_and_shows_message(client, personas, hazards
     response = _act(client, hazard, "overturn", reason="")
     hazard.refresh_from_db()
     assert hazard.status == "found"
-    assert "操作成功" not in response.content.decode()
+    assert "隐患已撤销" not in response.content.decode()
     assert response.context["messages"]
 
 
