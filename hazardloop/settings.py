@@ -168,6 +168,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Sign-in attempts per client address (password form, API token, TOTP codes), whatever the user
+# name: beyond axes, against one address spraying many names (accounts/ratelimit.py). 0 = off.
+LOGIN_IP_MAX_ATTEMPTS = env_int("LOGIN_IP_MAX_ATTEMPTS", 30)
+LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 600)
+
+# The cache holds the rate-limit counters (API throttles, login attempts per address). Local
+# memory is per process: with several app servers set REDIS_URL so that they share one count
+# (pip install 'hazardloop[redis]').
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hazardloop"}
+    )
+}
 
 # Two-factor login (TOTP): the roles that must pass it after the password, on pages, the admin
 # site and the API token view. On in every environment, DEBUG included: the demo's bureau and
@@ -235,8 +251,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "hazardloop.core.api.pagination.StablePageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE", "6000/hour")},
+    # Per user when signed in, per address otherwise; 429 answers in Chinese (core/api/errors).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hazardloop.core.api.throttling.UserThrottle",
+        "hazardloop.core.api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_RATE", "6000/hour"),
+        "anon": env_str("API_ANON_RATE", "300/hour"),
+    },
+    "EXCEPTION_HANDLER": "hazardloop.core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HazardLoop API (隐患闭环)",
