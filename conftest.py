@@ -185,3 +185,13 @@ def _two_factor_only_where_tested(request, settings):
     # `two_factor` keep the policy on and pass the step (hazardloop/accounts/testing.py).
     if request.node.get_closest_marker("two_factor") is None:
         settings.HAZARDLOOP_2FA_ROLES = []
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters (API throttles, sign-in attempts per address) live in the cache; each
+    # test starts with none, whatever the tests before it in this process did.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

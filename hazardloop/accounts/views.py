@@ -7,14 +7,29 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import two_factor
+from . import ratelimit, two_factor
 from .forms import LoginForm, OTPCodeForm, PasswordChangeForm
+
+TOO_MANY = _("来自您所在地址的登录尝试过多，请%(minutes)d分钟后再试。")
+
+
+def _too_many(request, wait: int, template: str, context: dict):
+    messages.error(request, TOO_MANY % {"minutes": max(1, (wait + 59) // 60)})
+    return render(request, template, context, status=429)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        wait = ratelimit.hit(request)
+        if wait is not None:
+            return _too_many(
+                request, wait, self.template_name, self.get_context_data(form=self.get_form_class()())
+            )
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -57,7 +72,10 @@ def two_factor_setup(request):
         return redirect(f"{reverse('two_factor_verify')}?{request.GET.urlencode()}")
     device = two_factor.pending_device(request.user)
     form = OTPCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    wait = ratelimit.hit(request, "otp") if request.method == "POST" else None
+    if wait is not None:
+        form = OTPCodeForm()
+    elif request.method == "POST" and form.is_valid():
         if two_factor.confirm_device(device, form.cleaned_data["code"], request=request):
             messages.success(request, _g("认证器已绑定，以后登录时请输入其显示的动态验证码。"))
             return redirect(_next_url(request))
@@ -68,6 +86,8 @@ def two_factor_setup(request):
         "secret": two_factor.base32_secret(device),
         "next": _next_url(request),
     }
+    if wait is not None:
+        return _too_many(request, wait, "accounts/two_factor_setup.html", context)
     return render(request, "accounts/two_factor_setup.html", context)
 
 
@@ -80,6 +100,10 @@ def two_factor_verify(request):
     if two_factor.confirmed_device(request.user) is None:
         return redirect(f"{reverse('two_factor_setup')}?{request.GET.urlencode()}")
     form = OTPCodeForm(request.POST or None)
+    wait = ratelimit.hit(request, "otp") if request.method == "POST" else None
+    if wait is not None:
+        context = {"form": OTPCodeForm(), "next": _next_url(request)}
+        return _too_many(request, wait, "accounts/two_factor_verify.html", context)
     if request.method == "POST" and form.is_valid():
         if two_factor.verify_code(request.user, form.cleaned_data["code"], request=request):
             return redirect(_next_url(request))

@@ -11,8 +11,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from hazardloop.accounts import two_factor
+from hazardloop.accounts import ratelimit, two_factor
 from hazardloop.accounts.passwords import password_expired
+
+from .errors import LoginRateLimited
+from .throttling import AnonThrottle
 
 
 class LockedOut(exceptions.Throttled):
@@ -35,6 +38,9 @@ class AuthTokenSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         request = self.context["request"]
+        wait = ratelimit.hit(request)
+        if wait is not None:
+            raise LoginRateLimited(wait=wait)
         user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
         if user is None:
             # axes marks the request it refused (or the failure that reached the limit); the
@@ -68,6 +74,8 @@ class AuthTokenSerializer(serializers.Serializer):
 
 class ObtainTokenView(ObtainAuthToken):
     serializer_class = AuthTokenSerializer
+    # DRF's token view switches throttling off; ours counts callers per address.
+    throttle_classes = [AnonThrottle]
 
     @extend_schema(
         summary=_("获取访问令牌"),

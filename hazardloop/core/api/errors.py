@@ -7,8 +7,10 @@ from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -33,3 +35,23 @@ def service_errors():
         raise exceptions.ValidationError(validation_detail(error)) from error
     except PermissionError as error:
         raise exceptions.PermissionDenied(str(error) or None) from error
+
+
+class RateLimited(exceptions.Throttled):
+    """429 in Chinese, with how long to wait (DRF's own words are English)."""
+
+    default_detail = _lazy("请求过于频繁，请稍后重试。")
+    extra_detail_singular = _lazy("请在{wait}秒后重试。")
+    extra_detail_plural = _lazy("请在{wait}秒后重试。")
+
+
+class LoginRateLimited(RateLimited):
+    default_detail = _lazy("来自您所在地址的登录尝试过多。")
+
+
+def exception_handler(exc, context):
+    """DRF's handler; a plain rate-limit refusal from a throttle class becomes RateLimited.
+    Subclasses (the lockout, the login limiter) keep their own message."""
+    if type(exc) is exceptions.Throttled:
+        exc = RateLimited(wait=exc.wait)
+    return drf_exception_handler(exc, context)
