@@ -155,9 +155,7 @@ def test_report_pdf_holds_the_chinese_and_renders(client, personas, submitted, t
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
-    ).stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
     flat = "".join(text.split())
     assert "安全生产隐患排查报告" in flat
     assert "龙泉煤业有限公司" in flat
