@@ -1,0 +1,92 @@
+"""Meeting API: the list page's FilterSet and scope; actions call the same services as the pages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from hazardloop.accounts import scoping
+from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
+from hazardloop.core.pdf import pdf_response
+
+from .. import documents, services
+from ..filters import MeetingFilter
+from ..models import Meeting
+from . import serializers
+
+
+def _call(service, *args, **kwargs):
+    try:
+        return service(*args, **kwargs), None
+    except services.MeetingNotFound as exc:
+        raise NotFound(exc.message) from exc
+    except services.MeetingPermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+    except services.MeetingError as exc:
+        return None, Response({"detail": exc.message, **exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class MeetingViewSet(ScopedReadOnlyViewSet):
+    """联席会议. Out of scope → 404; a role without the capability → 403."""
+
+    queryset = Meeting.objects.select_related("district").order_by("-year", "-month", "pk")
+    serializer_class = serializers.MeetingSerializer
+    filterset_class = MeetingFilter
+    read_capability = "meetings.view"
+    write_capability = "meetings.manage"
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.MeetingDetailSerializer
+        return super().get_serializer_class()
+
+    def _pack(self, meeting):
+        pack = meeting.current_pack
+        if pack is None:
+            raise NotFound(_("会议材料尚未生成。"))
+        return pack
+
+    @extend_schema(responses=serializers.PackSerializer)
+    @action(detail=True, methods=["get"])
+    def pack(self, request, pk=None):
+        meeting = self.get_object()
+        return Response(serializers.PackSerializer(self._pack(meeting)).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="PDF")})
+    @action(detail=True, methods=["get"], url_path="pack/pdf")
+    def pack_pdf(self, request, pk=None):
+        meeting = self.get_object()
+        pack = self._pack(meeting)
+        return pdf_response(documents.pack_pdf(meeting, pack), documents.pack_filename(meeting, "pdf"))
+
+    @extend_schema(request=None, responses={201: serializers.PackSerializer})
+    @action(detail=True, methods=["post"], url_path="pack/build")
+    def build(self, request, pk=None):
+        meeting = self.get_object()
+        pack, error = _call(services.build_pack, meeting, actor=request.user)
+        if error:
+            return error
+        return Response(serializers.PackSerializer(pack).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.MinutesInputSerializer, responses=serializers.MinutesSerializer)
+    @action(detail=True, methods=["post"])
+    def minutes(self, request, pk=None):
+        meeting = self.get_object()
+        minutes, error = _call(
+            services.record_minutes, meeting, actor=request.user, text=str(request.data.get("text", ""))
+        )
+        if error:
+            return error
+        return Response(serializers.MinutesSerializer(minutes).data)
+
+    def check_object_permissions(self, request, obj):
+        # Reads of a visible meeting are allowed to every role with meetings.view; writes are
+        # decided by the services (403 with their message), after the scoped lookup (404).
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not scoping.can(
+            request.user, "meetings.manage"
+        ):
+            raise PermissionDenied(_("您没有权限执行此操作。"))
