@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "hazardloop.hazards",
     "hazardloop.inspections",
     "hazardloop.enforcement",
+    "hazardloop.meetings",
     "hazardloop.analytics",
 ]
 
