@@ -104,7 +104,12 @@ def funnel(user, f: DashboardFilter) -> dict:
     for index, stage in enumerate(FUNNEL_ORDER):
         reached = sum(current[s] for s in FUNNEL_ORDER[index:])
         stages.append(
-            {"stage": stage, "label": str(Stage(stage).label), "current": current[stage], "reached": reached}
+            {
+                "stage": str(stage),
+                "label": str(Stage(stage).label),
+                "current": current[stage],
+                "reached": reached,
+            }
         )
     return {
         "stages": stages,
