@@ -339,6 +339,8 @@ def record_enforcement_action(
     if enterprise is None:
         _raise_if({"enterprise": [_("请选择企业。")]})
     _check_unit(actor, member_unit)
+    # One recording per enterprise at a time, so that the Art. 113 crossing is seen exactly once.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     hazard_pks = [h.pk if isinstance(h, Hazard) else int(h) for h in hazards or ()]
     linked = _visible_hazards(actor, hazard_pks)
     enterprise_visible = Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists()
