@@ -74,7 +74,7 @@ TEMPLATES: dict[str, dict] = {
         "item": "",
     },
     ActionKind.TRANSFER_DEPARTMENT: {
-        "facts": "检查发现的消防安全问题不属本部门职责，移送消防救援机构处理。",
+        "facts": "检查发现的问题不属本部门职责，依法移送有关部门处理。",
         "article": "",
         "item": "",
     },
@@ -87,7 +87,7 @@ TEMPLATES: dict[str, dict] = {
 
 
 class _Numbers:
-    """Document numbers per unit and year: 龙安应急罚〔2026〕7号. Continues after existing ones,
+    """Document numbers per unit and year: 龙应急罚〔2026〕7号. Continues after existing ones,
     so a second run of the demo does not collide."""
 
     def __init__(self):
@@ -95,7 +95,8 @@ class _Numbers:
 
     def draw(self, unit: MemberUnit, year: int, kind: str) -> str:
         word = "罚" if rules.is_penalty(kind) else ("责改" if kind.startswith("order") else "执")
-        prefix = f"龙安{unit.pk:02d}{word}〔{year}〕"
+        short = unit.name.removeprefix(DISTRICT[1]).removeprefix("区")[:2] or str(unit.pk)
+        prefix = f"龙{short}{word}〔{year}〕"
         key = (unit.pk, year, word)
         if not self.next[key]:
             self.next[key] = (
