@@ -316,3 +316,15 @@ def test_fields_helper_is_valid_for_every_kind(record):
         record(kind, **({} if kind != ActionKind.CONFISCATION else {}))
     assert EnforcementAction.objects.count() == len(ActionKind.values)
     assert fields_for(ActionKind.FINE)["unit_fine_amount"] == "30000"
+
+
+def test_batch_counter_agrees_with_single_counter(personas, district, loop, record):
+    major = loop.rectifying(major=True)
+    today = timezone.localdate()
+    for days in (400, 200, 100, 10):
+        record(ActionKind.FINE, hazards=[major], decided_on=today - dt.timedelta(days=days))
+    record(ActionKind.WARNING, enterprise=district.chem)
+    batch = services.art113_statuses([district.coal.pk, district.chem.pk])
+    assert batch[district.coal.pk] == services.art113_status(district.coal.pk)
+    assert (batch[district.coal.pk].short, batch[district.coal.pk].long) == (2, 3)
+    assert batch[district.chem.pk].long == 0
