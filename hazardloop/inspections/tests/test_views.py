@@ -204,3 +204,11 @@ def test_checklist_pages_and_bureau_revision(client, personas):
         follow=True,
     )
     assert response.status_code == 200 and "已发布的检查表版本不能修改" in response.content.decode()
+
+
+def test_enterprise_file_lists_its_visible_inspections(client, personas, district, submitted):
+    url = reverse("registry:enterprise_detail", args=[district.coal.pk])
+    page = get(client, personas.bureau, url).content.decode()
+    assert 'data-testid="card-inspections"' in page and submitted.report_number in page
+    page = get(client, personas.enterprise, url).content.decode()
+    assert submitted.report_number in page
