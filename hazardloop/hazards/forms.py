@@ -368,7 +368,7 @@ class SubmitRectificationForm(ActionForm):
 
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}))
     cost = forms.DecimalField(
-        label=_("整改费用（元）"), min_value=0, max_digits=14, decimal_places=2, initial=0
+        label=_("整改费用（元）"), required=False, min_value=0, max_digits=14, decimal_places=2, initial=0
     )
     responsible_person = forms.CharField(label=_("整改责任人"), max_length=64)
     completed_on = forms.DateField(label=_("完成日期"), widget=DateInput)
@@ -388,7 +388,7 @@ class SubmitRectificationForm(ActionForm):
             measures=data["measures"],
             responsible_person=data["responsible_person"],
             completed_on=data["completed_on"],
-            cost=data["cost"],
+            cost=data["cost"] or 0,
             evidence=data["evidence"],
         )
 
