@@ -199,6 +199,24 @@ HAZARDLOOP_2FA_ROLES = (
 )
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "隐患闭环")
 
+# Personal data at rest (core/fields.py): ID and phone numbers of experts and contacts are
+# stored AES-encrypted. One or more comma-separated keys (`hazardloop generate_field_key`); the
+# first encrypts, all decrypt. Required in production; elsewhere a key derived from SECRET_KEY
+# (so a development database stays readable without setting anything). Lose it and the
+# numbers are gone: back it up apart from the database backups (docs/operations.md).
+FIELD_ENCRYPTION_KEY = env_list("FIELD_ENCRYPTION_KEY", [])
+if not FIELD_ENCRYPTION_KEY:
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when HAZARDLOOP_PRODUCTION=1")
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEY = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"hazardloop-field-key:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+
 # Session expiry: idle sessions end, and the cookie dies with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
