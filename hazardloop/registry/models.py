@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hazardloop.core.fields import EncryptedCharField
 from hazardloop.core.models import TimeStampedModel
 
 from . import rules
@@ -162,7 +163,7 @@ class Enterprise(TimeStampedModel):
     legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
     principal = models.CharField(_("主要负责人"), max_length=64, blank=True)
     safety_contact = models.CharField(_("安全管理联系人"), max_length=64, blank=True)
-    safety_contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    safety_contact_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
     established = models.DateField(_("成立日期"), null=True, blank=True)
 
     objects = EnterpriseQuerySet.as_manager()
@@ -213,7 +214,7 @@ class Provider(TimeStampedModel):
     staff_count = models.PositiveIntegerField(_("从业人员"), default=0)
     address = models.CharField(_("地址"), max_length=255, blank=True)
     contact = models.CharField(_("联系人"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
     major_violation_date = models.DateField(_("最近重大违法记录日期"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -239,8 +240,10 @@ class Expert(TimeStampedModel):
         Provider, verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="experts"
     )
     name = models.CharField(_("姓名"), max_length=64, db_index=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
-    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    # Encrypted at rest (core/fields.py); the id number deterministically, because imports
+    # match experts by it and it is unique.
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True, deterministic=True)
+    phone = EncryptedCharField(_("手机号"), max_length=32, blank=True)
     title = models.CharField(_("职称"), max_length=64, blank=True)
     full_time = models.BooleanField(_("专职"), default=True)
     active = models.BooleanField(_("在岗"), default=True, db_index=True)

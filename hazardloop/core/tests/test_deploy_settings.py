@@ -9,6 +9,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k" * 20 + "-production-test-key-with-enough-entropy-9f3a7c1e",
     "ALLOWED_HOSTS": "hazardloop.example.gov.cn",
     "DEBUG": "0",
+    "FIELD_ENCRYPTION_KEY": "bG9uZ2FuLWZpZWxkLWtleS1mb3ItdGhlLWRlcGxveS10ZXN0cw==",
 }
 
 
@@ -34,3 +35,9 @@ def test_production_without_a_secret_key_refuses_to_start():
     result = _manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_without_a_field_encryption_key_refuses_to_start():
+    result = _manage("check", env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEY": ""})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr
