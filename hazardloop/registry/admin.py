@@ -135,7 +135,7 @@ class ExpertConflictInline(admin.TabularInline):
 class ExpertAdmin(admin.ModelAdmin):
     list_display = ("name", "provider", "title", "specialty_list", "full_time", "active")
     list_filter = ("active", "full_time", "provider", "specialty_rows__specialty")
-    search_fields = ("name", "phone", "id_number")
+    search_fields = ("name", "=id_number")  # encrypted at rest: exact id number only
     autocomplete_fields = ("provider",)
     inlines = [ExpertSpecialtyInline, ExpertCertificateInline, ExpertConflictInline]
 
