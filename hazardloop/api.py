@@ -3,9 +3,11 @@
 from django.urls import include, path
 
 from hazardloop.core.api.auth import ObtainTokenView
+from hazardloop.core.api.personal_data import PersonalDataView
 
 urlpatterns = [
     path("token/", ObtainTokenView.as_view(), name="api-token"),
+    path("personal-data/<str:label>/<int:pk>/", PersonalDataView.as_view(), name="api-personal-data"),
     path("registry/", include("hazardloop.registry.api.urls")),
     path("hazards/", include("hazardloop.hazards.api.urls")),
     path("inspections/", include("hazardloop.inspections.api.urls")),
