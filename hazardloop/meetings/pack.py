@@ -348,8 +348,10 @@ def compute(meeting, *, as_of: dt.date | None = None) -> tuple[dict, list[int]]:
     district, period = meeting.district, meeting.period
     findings = month_findings(district, period)
     by_level = findings_by_level(findings)
-    overdue_qs = overdue_hazards(district, as_of)
-    listed_qs = listed_hazards(district)
+    # Only hazards that existed when the pack was built (a demo pack is built in the past).
+    now = timezone.now()
+    overdue_qs = overdue_hazards(district, as_of).filter(found_at__lte=now)
+    listed_qs = listed_hazards(district).filter(found_at__lte=now)
     actions, enforcement_by_kind, enforcement_total = enforcement_section(district, period)
     data = {
         "meta": {
