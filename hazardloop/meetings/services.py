@@ -253,9 +253,9 @@ def build_pack(meeting: Meeting, *, actor) -> MeetingPack:
         meeting=meeting, data=data, hazard_ids=hazard_ids, built_at=now, built_by=actor
     )
     try:
-        marked = hazard_services.mark_fed_back(
-            Hazard.objects.filter(pk__in=hazard_ids).only("pk"), meeting.number, actor
-        )
+        # Those fed back at an earlier meeting keep their mark; the service would skip them anyway.
+        pending = Hazard.objects.filter(pk__in=hazard_ids, fed_back_at__isnull=True).only("pk")
+        marked = hazard_services.mark_fed_back(pending, meeting.number, actor)
     except hazard_services.HazardError as exc:
         raise MeetingError(exc.message) from exc
     _audit(
