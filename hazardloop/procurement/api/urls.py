@@ -1,7 +1,14 @@
 from rest_framework.routers import DefaultRouter
 
+from . import views
+
 app_name = "procurement-api"
 
 router = DefaultRouter()
-
+router.register("tenders", views.TenderViewSet)
+router.register("bids", views.BidViewSet)
+router.register("contracts", views.ContractViewSet)
+router.register("milestones", views.MilestoneViewSet)
+router.register("plans", views.PlanViewSet)
+router.register("planning-jobs", views.PlanningJobViewSet)
 urlpatterns = router.urls
