@@ -12,6 +12,10 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    # Plain strings in the schema: several apps name a choice field "kind" or "status", and
+    # drf-spectacular would otherwise have to invent enum names for the collisions.
+    kind = serializers.CharField(read_only=True)
+    outcome = serializers.CharField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
 
@@ -40,6 +44,7 @@ class MinutesSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     district_name = serializers.CharField(source="district.name", read_only=True)
 
