@@ -31,7 +31,7 @@ from hazardloop.core.uploads import UploadRejected, clean_photo
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import HazardForm
 from hazardloop.hazards.models import HazardLevel, NumberSequence
-from hazardloop.procurement.models import ServiceContract
+from hazardloop.procurement.models import ContractStatus, ServiceContract
 from hazardloop.registry.choices import EnterpriseStatus, HazardCategory, Specialty
 from hazardloop.registry.models import Enterprise, Expert, ExpertConflict
 from hazardloop.registry.rules import required_team_size
@@ -384,7 +384,7 @@ def create_inspection(
         contract.provider_id != provider_id
         or not contract.enterprises.filter(pk=enterprise.pk).exists()
         or not (contract.start_date <= on <= contract.end_date)
-        or contract not in ServiceContract.objects.in_force()
+        or contract.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED)
     ):
         errors.setdefault("contract", []).append(_("所选合同在检查当日不覆盖该企业。"))
     if checklist_version is None:
