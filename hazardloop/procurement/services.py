@@ -1039,7 +1039,8 @@ def _apply_replan(
     plan.changed_visits = changed
     plan.solve_seconds = seconds
     for name, value in figures.items():
-        setattr(plan, name, value)
+        if value is not None:  # a re-plan has no greedy baseline of its own: keep the first
+            setattr(plan, name, value)
     plan.note = _("{when:%Y-%m-%d} 起专家{name}不可用，重排改动 {n} 次检查。").format(
         when=from_date, name=expert.name, n=changed
     )

@@ -223,6 +223,7 @@ class MilestoneViewSet(ScopedReadOnlyViewSet):
     queryset = PaymentMilestone.objects.select_related("contract").order_by("contract", "due_date", "pk")
     serializer_class = serializers.MilestoneSerializer
     read_capability = "procurement.view_contracts"
+    write_capability = "procurement.manage_contracts"
 
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):

@@ -154,3 +154,41 @@ def test_api_scoping(client, personas, district, world):
     assert detail["violations"] == 0 and len(detail["visits"]) == 5
     client.force_login(personas.expert)
     assert client.get("/api/procurement/contracts/").status_code == 403
+
+
+def test_amend_and_pay_through_the_pages_and_api(client, personas, district, world):
+    client.force_login(personas.bureau)
+    contract = world.contract_b
+    form = {
+        f: getattr(contract, f) or ""
+        for f in ("title", "start_date", "end_date", "price", "professional_staff")
+    }
+    from hazardloop.procurement.forms import AmendForm
+
+    initial = AmendForm(instance=contract).initial
+    data = {k: ("" if v is None else v) for k, v in initial.items()}
+    data.update(form, visits_high_risk=5, reason="高危企业加密检查", stable_service="")
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(reverse("procurement:contract_amend", args=[contract.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contract.refresh_from_db()
+    assert contract.version == 2 and contract.visits_high_risk == 5
+    assert list(contract.amendments.values_list("changes", flat=True)) == [
+        {"visits_high_risk": {"old": 4, "new": 5}}
+    ]
+    detail = client.get(f"/api/procurement/contracts/{contract.pk}/").json()
+    assert detail["version"] == 2 and detail["amendments"][0]["reason"] == "高危企业加密检查"
+    made = client.post(
+        f"/api/procurement/contracts/{contract.pk}/milestones/",
+        {"name": "预付", "due_date": "2026-02-01", "share": "30"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["amount"] == "9000.00"
+    paid = client.post(
+        f"/api/procurement/milestones/{made.json()['id']}/pay/", {}, content_type="application/json"
+    )
+    assert paid.status_code == 200 and paid.json()["status"] == "paid"
+    again = client.post(
+        f"/api/procurement/milestones/{made.json()['id']}/pay/", {}, content_type="application/json"
+    )
+    assert again.status_code == 400 and "不能再登记支付" in again.json()["detail"]
