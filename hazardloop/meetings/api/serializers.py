@@ -84,3 +84,19 @@ class PackSerializer(serializers.ModelSerializer):
 
 class MinutesInputSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    report = serializers.CharField(allow_blank=True)
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    attended = serializers.ListField(child=serializers.IntegerField(), help_text="出席的成员单位 id")
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    hazards = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    member_unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)

@@ -9,9 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from hazardloop.accounts import scoping
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
 from hazardloop.core.pdf import pdf_response
+from hazardloop.hazards.models import Hazard
+from hazardloop.registry.models import MemberUnit
 
 from .. import documents, services
 from ..filters import MeetingFilter
@@ -79,14 +80,76 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         minutes, error = _call(
             services.record_minutes, meeting, actor=request.user, text=str(request.data.get("text", ""))
         )
-        if error:
-            return error
-        return Response(serializers.MinutesSerializer(minutes).data)
+        return error or Response(serializers.MinutesSerializer(minutes).data)
+
+    @extend_schema(
+        request=serializers.AttendanceInputSerializer, responses=serializers.MeetingDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        meeting = self.get_object()
+        body = serializers.AttendanceInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result, error = _call(
+            services.record_attendance, meeting, actor=request.user, attended=body.validated_data["attended"]
+        )
+        return error or Response(serializers.MeetingDetailSerializer(result).data)
+
+    @extend_schema(request=serializers.ReportInputSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        meeting = self.get_object()
+        row, error = _call(
+            services.submit_unit_report,
+            meeting,
+            actor=request.user,
+            report=str(request.data.get("report", "")),
+        )
+        return error or Response(serializers.AttendanceSerializer(row).data)
+
+    @extend_schema(
+        request=serializers.DecisionInputSerializer, responses={201: serializers.DecisionSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        meeting = self.get_object()
+        body = serializers.DecisionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        hazards = list(Hazard.objects.visible_to(request.user).filter(pk__in=data["hazards"]))
+        if len(hazards) != len(set(data["hazards"])):
+            return Response(
+                {"hazards": [_("所选隐患不存在或不在您的管辖范围内。")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        unit = None
+        if data["member_unit"] is not None:
+            unit = MemberUnit.objects.filter(pk=data["member_unit"], district_id=meeting.district_id).first()
+            if unit is None:
+                return Response(
+                    {"member_unit": [_("只能交办给本区的成员单位。")]}, status=status.HTTP_400_BAD_REQUEST
+                )
+        decision, error = _call(
+            services.record_decision,
+            meeting,
+            actor=request.user,
+            kind=data["kind"],
+            text=data["text"],
+            hazards=hazards,
+            member_unit=unit,
+            deadline=data["deadline"],
+        )
+        return error or Response(
+            serializers.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses=serializers.MinutesSerializer)
+    @action(detail=True, methods=["post"], url_path="minutes/approve")
+    def approve(self, request, pk=None):
+        meeting = self.get_object()
+        minutes, error = _call(services.approve_minutes, meeting, actor=request.user)
+        return error or Response(serializers.MinutesSerializer(minutes).data)
 
     def check_object_permissions(self, request, obj):
-        # Reads of a visible meeting are allowed to every role with meetings.view; writes are
-        # decided by the services (403 with their message), after the scoped lookup (404).
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not scoping.can(
-            request.user, "meetings.manage"
-        ):
-            raise PermissionDenied(_("您没有权限执行此操作。"))
+        # The meeting was found in the caller's scope (else 404). Which role may do what to it is
+        # the services' decision (MeetingPermissionDenied → 403), as on the pages.
+        return None

@@ -62,3 +62,35 @@ def test_minutes_need_a_held_meeting_and_the_bureau(scene):
         f"{BASE}{scene.meeting.pk}/minutes/", {"text": "会议纪要正文"}, format="json"
     )
     assert ok.status_code == 200 and Minutes.objects.get().text == "会议纪要正文"
+
+
+def test_attendance_report_decisions_and_approval_through_the_api(scene):
+    url = f"{BASE}{scene.meeting.pk}/"
+    report = api(scene.p.safety_unit).post(f"{url}report/", {"report": "已全部督办"}, format="json")
+    assert report.status_code == 200 and report.json()["report"] == "已全部督办"
+    assert api(scene.p.police).post(f"{url}report/", {"report": "x"}, format="json").status_code == 404
+    assert api(scene.p.bureau).post(f"{url}report/", {"report": "x"}, format="json").status_code == 403
+    assert (
+        api(scene.p.safety_unit).post(f"{url}attendance/", {"attended": []}, format="json").status_code == 403
+    )
+    held = api(scene.p.bureau).post(f"{url}attendance/", {"attended": [scene.d.safety.pk]}, format="json")
+    assert held.status_code == 200 and held.json()["status"] == "held"
+
+    body = {
+        "kind": "reassign",
+        "text": "移交消防",
+        "hazards": [scene.h_coal.pk],
+        "member_unit": scene.d.fire.pk,
+    }
+    created = api(scene.p.bureau).post(f"{url}decisions/", body, format="json")
+    assert created.status_code == 201 and created.json()["outcome"] == "applied"
+    assert Hazard.objects.get(pk=scene.h_coal.pk).member_unit == scene.d.fire
+    refused = api(scene.p.bureau).post(f"{url}decisions/", body, format="json")
+    assert refused.status_code == 400 and "该隐患已由此单位督办" in refused.json()["detail"]
+    outside = {**body, "hazards": [scene.h_outside.pk]}
+    assert api(scene.p.bureau).post(f"{url}decisions/", outside, format="json").status_code == 400
+
+    api(scene.p.bureau).post(f"{url}minutes/", {"text": "纪要"}, format="json")
+    assert api(scene.p.bureau).post(f"{url}minutes/approve/").status_code == 403
+    approved = api(scene.p.leader).post(f"{url}minutes/approve/")
+    assert approved.status_code == 200 and approved.json()["approved_at"]
