@@ -192,3 +192,30 @@ def test_amend_and_pay_through_the_pages_and_api(client, personas, district, wor
         f"/api/procurement/milestones/{made.json()['id']}/pay/", {}, content_type="application/json"
     )
     assert again.status_code == 400 and "不能再登记支付" in again.json()["detail"]
+
+
+def test_large_solve_is_queued_and_the_page_polls(
+    client, personas, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from hazardloop.procurement import tasks, views
+    from hazardloop.procurement.models import PlanningJob
+
+    monkeypatch.setattr(views, "INLINE_MAX_VISITS", 0)
+    client.force_login(personas.bureau)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("procurement:contract_solve", args=[world.contract_b.pk]),
+            {"year": 2026, "method": "greedy"},
+        )
+    job = PlanningJob.objects.get()
+    assert response.status_code == 302 and len(callbacks) == 1 and job.status == "pending"
+    page = client.get(reverse("procurement:planning_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert tasks.run_planning.call(job.pk) == "done"
+    page = client.get(
+        reverse("procurement:planning_job", args=[job.pk]),
+        headers={"HX-Request": "true", "HX-Target": "planning-progress"},
+    )
+    assert "planning-done" in page.content.decode() and "<html" not in page.content.decode()
+    world.plan_b.refresh_from_db()
+    assert world.plan_b.status == "superseded"
