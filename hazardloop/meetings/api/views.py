@@ -40,6 +40,12 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     read_capability = "meetings.view"
     write_capability = "meetings.manage"
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("attendances__member_unit", "decisions__hazards")
+        return queryset
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return serializers.MeetingDetailSerializer

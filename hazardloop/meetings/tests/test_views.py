@@ -223,3 +223,21 @@ def test_pack_excel_has_a_sheet_per_section(client, scene):
 
 def test_pdf_without_a_pack_is_not_found(client, scene):
     assert get(client, scene.p.bureau, "meetings:pack_pdf", scene.meeting.pk).status_code == 404
+
+
+def test_detail_query_count_does_not_grow_with_decisions(client, scene):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.build_pack(scene.meeting, actor=scene.p.bureau)
+    services.record_attendance(scene.meeting, actor=scene.p.bureau, attended=[scene.d.safety.pk])
+    services.record_decision(scene.meeting, actor=scene.p.bureau, kind="other", text="第一项")
+    client.force_login(scene.p.bureau)
+    url = reverse("meetings:detail", args=[scene.meeting.pk])
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for n in range(4):
+        services.record_decision(scene.meeting, actor=scene.p.bureau, kind="other", text=f"第{n + 2}项")
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url).status_code == 200
+    assert len(second) == len(first)
