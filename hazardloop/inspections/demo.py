@@ -1,7 +1,7 @@
 """The inspections part of the demo: a year of visits by every provider to its contract enterprises.
 
-Every contract enterprise is visited once in the first half of the demo year, and high-risk ones
-(and some others) again in the second half, up to the day before the demo's "today". Teams meet
+Every contract enterprise is visited once in the first half of the demo year, and some (mostly
+high-risk ones) again in the second half, up to the day before the demo's "today". Teams meet
 the rules (size, specialty, no conflicts), every checklist item gets a result, and a visit finds
 0–4 hazards, registered through the real services at the visit's moment (time-machine), so their
 found dates and default deadlines lie in the past. Enterprises with a demo login acknowledge most
@@ -34,7 +34,9 @@ from .choices import ItemOutcome
 DEMO_TODAY = dt.date(DEMO_YEAR, 11, 24)
 FIRST_HALF = (dt.date(DEMO_YEAR, 1, 6), dt.date(DEMO_YEAR, 6, 30))
 SECOND_HALF = (dt.date(DEMO_YEAR, 7, 1), DEMO_TODAY - dt.timedelta(days=1))
-SECOND_VISIT_SHARE = 0.05  # of ordinary enterprises; high-risk ones are always visited twice
+# Second visits in the second half: kept few so that the step stays fast.
+HIGH_RISK_SECOND_VISIT = 0.4
+SECOND_VISIT_SHARE = 0.05
 FINDINGS_WEIGHTS = (0.35, 0.35, 0.17, 0.08, 0.05)  # P(0), P(1), … P(4) findings a visit
 MAJOR_SHARE = 0.12  # of findings on a major-criterion item
 ACKNOWLEDGED_SHARE = 0.8
@@ -133,7 +135,7 @@ def build_inspections(ctx: DemoContext) -> None:
             expert_cache[contract.provider_id] = experts
         for enterprise in contract.enterprises.all():
             windows = [FIRST_HALF]
-            if enterprise.high_risk or rng.random() < SECOND_VISIT_SHARE:
+            if rng.random() < (HIGH_RISK_SECOND_VISIT if enterprise.high_risk else SECOND_VISIT_SHARE):
                 windows.append(SECOND_HALF)
             for start, end in windows:
                 start, end = max(start, contract.start_date), min(end, contract.end_date)
@@ -166,9 +168,9 @@ def build_inspections(ctx: DemoContext) -> None:
             continue
         code = enterprise.industry.code
         if code not in versions:
-            versions[code] = services.checklist_for(enterprise)
-        version = versions[code]
-        items = list(version.items.all()) if version else []
+            version = services.checklist_for(enterprise)
+            versions[code] = (version, list(version.items.all()) if version else [])
+        version, items = versions[code]
         if not items:
             skipped += 1
             continue
@@ -176,6 +178,12 @@ def build_inspections(ctx: DemoContext) -> None:
         ended = moment + dt.timedelta(hours=rng.choice((2, 3, 4)))
         k = rng.choices(range(len(FINDINGS_WEIGHTS)), weights=FINDINGS_WEIGHTS)[0]
         failed = rng.sample(items, k)
+        failed_ids = {i.pk for i in failed}
+        results = {
+            item.pk: (ItemOutcome.NOT_APPLICABLE if rng.random() < 0.15 else ItemOutcome.CONFORMING, "")
+            for item in items
+            if item.pk not in failed_ids
+        }
         with time_machine.travel(ended, tick=False):
             inspection = services.create_inspection(
                 actor=actor,
@@ -188,15 +196,8 @@ def build_inspections(ctx: DemoContext) -> None:
                 checklist_version=version,
                 officer_name=f"{rng.choice(OFFICER_NAMES)}干事",
                 officer_unit=f"{enterprise.township.name}{rng.choice(OFFICER_UNITS)}",
+                results=results,
             )
-            failed_ids = {i.pk for i in failed}
-            results = {}
-            for item in items:
-                if item.pk in failed_ids:
-                    continue
-                outcome = ItemOutcome.NOT_APPLICABLE if rng.random() < 0.15 else ItemOutcome.CONFORMING
-                results[item.pk] = (outcome, "")
-            services.record_item_results(inspection, actor=actor, results=results)
             for item in failed:
                 data = _finding(rng, item, levels)
                 majors += data.level.code == "major"

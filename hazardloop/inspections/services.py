@@ -349,6 +349,7 @@ def create_inspection(
     contract: ServiceContract | None = None,
     checklist_version: ChecklistVersion | None = None,
     deviation_reason: str = "",
+    results: Mapping[int, tuple[str, str]] | None = None,
 ) -> Inspection:
     """Record a visit as a draft.
 
@@ -357,8 +358,9 @@ def create_inspection(
     the team meets `required_team` — members of that provider, none conflicted, the required
     specialty, one leader, and the size, unless INSPECTION_ALLOW_TEAM_DEVIATION is on, in which
     case a short team is recorded as a deviation with its reason. The checklist version is the
-    best fit for the industry when not given, and must be published.
-    Effects: a draft inspection with its team. Audit: record created (200).
+    best fit for the industry when not given, and must be published. `results` (optional, as
+    for `record_item_results`) records item outcomes in the same step.
+    Effects: a draft inspection with its team (and results). Audit: record created (200).
     Raises InspectionNotFound, InspectionPermissionDenied, InspectionError."""
     _require(actor, "inspections.record")
     if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
@@ -394,6 +396,9 @@ def create_inspection(
     elif checklist_version.status != ChecklistStatus.PUBLISHED:
         errors.setdefault("checklist_version", []).append(_("只能使用已发布的检查表版本。"))
     _raise_if(errors)
+    clean_results = _clean_results(
+        results or {}, set(checklist_version.items.values_list("pk", flat=True)) if results else set()
+    )
 
     experts = list(experts)
     team = check_team(enterprise, contract, experts, leader)
@@ -426,6 +431,7 @@ def create_inspection(
     TeamMember.objects.bulk_create(
         TeamMember(inspection=inspection, expert=e, is_leader=e.pk == leader.pk) for e in experts
     )
+    _write_results(inspection, clean_results)
     _audit(
         EventType.RECORD_CREATED,
         actor=actor,
@@ -437,6 +443,7 @@ def create_inspection(
             "team": [e.pk for e in experts],
             "leader": leader.pk,
             "deviation": deviation,
+            "results": len(clean_results),
         },
     )
     return inspection
@@ -452,6 +459,18 @@ def record_item_results(inspection: Inspection, *, actor, results: Mapping[int, 
     inspection = _lock_inspection(inspection, actor=actor, capability="inspections.record")
     _require_own_draft(inspection, actor)
     valid_items = set(inspection.checklist_version.items.values_list("pk", flat=True))
+    clean = _clean_results(results, valid_items)
+    created, updated = _write_results(inspection, clean)
+    _audit(
+        EventType.RECORD_UPDATED,
+        actor=actor,
+        target=inspection,
+        data={"results": len(clean), "created": created, "updated": updated},
+    )
+    return inspection.results.count()
+
+
+def _clean_results(results: Mapping, valid_items: set[int]) -> dict[int, tuple[str, str]]:
     errors: dict[str, list[str]] = {}
     clean: dict[int, tuple[str, str]] = {}
     for item_id, (outcome, note) in results.items():
@@ -468,7 +487,11 @@ def record_item_results(inspection: Inspection, *, actor, results: Mapping[int, 
             continue
         clean[item_id] = (outcome or "", (note or "").strip()[:500])
     _raise_if(errors)
-    existing = {r.item_id: r for r in inspection.results.all()}
+    return clean
+
+
+def _write_results(inspection: Inspection, clean: dict[int, tuple[str, str]]) -> tuple[int, int]:
+    existing = {r.item_id: r for r in inspection.results.all()} if clean else {}
     to_create, to_update, to_delete = [], [], []
     for item_id, (outcome, note) in clean.items():
         row = existing.get(item_id)
@@ -481,15 +504,11 @@ def record_item_results(inspection: Inspection, *, actor, results: Mapping[int, 
             row.outcome, row.note = outcome, note
             to_update.append(row)
     ItemResult.objects.bulk_create(to_create)
-    ItemResult.objects.bulk_update(to_update, ["outcome", "note"])
-    ItemResult.objects.filter(pk__in=to_delete).delete()
-    _audit(
-        EventType.RECORD_UPDATED,
-        actor=actor,
-        target=inspection,
-        data={"results": len(clean), "created": len(to_create), "updated": len(to_update)},
-    )
-    return inspection.results.count()
+    if to_update:
+        ItemResult.objects.bulk_update(to_update, ["outcome", "note"])
+    if to_delete:
+        ItemResult.objects.filter(pk__in=to_delete).delete()
+    return len(to_create), len(to_update)
 
 
 @dataclass

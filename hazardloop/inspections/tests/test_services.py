@@ -243,3 +243,20 @@ def test_only_the_enterprise_itself_acknowledges(personas, draft):
     assert draft.acknowledged_by == personas.enterprise
     with pytest.raises(services.InspectionError, match="不能确认"):
         services.acknowledge_inspection(draft, actor=personas.enterprise)
+
+
+def test_results_can_be_recorded_with_the_draft_and_bad_ones_refuse_it(personas, district, team):
+    version = services.checklist_for(district.coal)
+    item = version.items.first()
+    kwargs = {
+        "actor": personas.provider,
+        "enterprise": district.coal,
+        "experts": [team.wang, team.zhang, team.zhao],
+        "leader": team.wang,
+        "started_at": started(),
+    }
+    with pytest.raises(services.InspectionError, match="检查结果无效"):
+        services.create_inspection(**kwargs, results={item.pk: ("maybe", "")})
+    assert not Inspection.objects.exists()
+    inspection = services.create_inspection(**kwargs, results={item.pk: (ItemOutcome.CONFORMING, "良好")})
+    assert inspection.results.get().note == "良好"
