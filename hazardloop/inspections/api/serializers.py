@@ -123,3 +123,7 @@ class FindingInputSerializer(serializers.Serializer):
     legal_basis_article = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
     suggested_measure = serializers.CharField(required=False, allow_blank=True, default="")
     deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True)

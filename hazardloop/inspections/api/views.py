@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -63,6 +64,11 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
         inspection = self.get_queryset().get(pk=inspection.pk)
         return Response(serializers.InspectionDetailSerializer(inspection).data)
 
+    @extend_schema(
+        request=serializers.InspectionCreateSerializer,
+        responses={201: serializers.InspectionDetailSerializer},
+        description="记录排查（草稿）。检查组须满足人数、专业和回避要求；检查表按企业行业自动选用。",
+    )
     def create(self, request):
         user = request.user
         if not scoping.can(user, "inspections.record"):
@@ -99,6 +105,11 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
         response.status_code = status.HTTP_201_CREATED
         return response
 
+    @extend_schema(
+        request=serializers.ResultInputSerializer(many=True),
+        responses={200: serializers.InspectionDetailSerializer},
+        description='填写检查结果：{"results": [{"item": 检查项ID, "outcome": "conforming|non_conforming|not_applicable", "note": ""}]}',
+    )
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
         inspection = self.get_object()
@@ -115,6 +126,11 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
             return _refusal(exc)
         return self._detail(inspection)
 
+    @extend_schema(
+        request=serializers.FindingInputSerializer,
+        responses={201: serializers.FindingSerializer},
+        description="添加发现的隐患（草稿中）；照片以 multipart 的 photos 字段上传。提交时登记为隐患。",
+    )
     @action(detail=True, methods=["post"])
     def findings(self, request, pk=None):
         inspection = self.get_object()
@@ -140,6 +156,11 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
             return _refusal(exc)
         return Response(serializers.FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=None,
+        responses={200: serializers.InspectionDetailSerializer},
+        description="提交：全部发现登记为隐患（任一条被拒则全部不提交）。",
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         inspection = self.get_object()
@@ -149,6 +170,11 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
             return _refusal(exc)
         return self._detail(inspection)
 
+    @extend_schema(
+        request=serializers.AcknowledgeSerializer,
+        responses={200: serializers.InspectionDetailSerializer},
+        description="被检查企业确认收到检查报告。",
+    )
     # The enterprise acknowledges, so this write is not `inspections.record`'s.
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def acknowledge(self, request, pk=None):
@@ -163,6 +189,7 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
             return _refusal(exc)
         return self._detail(inspection)
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="检查报告 PDF")})
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         inspection = self.get_object()
