@@ -56,6 +56,7 @@ LATE_SHARE = 0.12  # rectified, but after the deadline
 REINSPECTION_FAIL_SHARE = 0.15
 PLAN_REJECT_SHARE = 0.2
 RESUMPTION_FAIL_SHARE = 0.2
+SEED_HAZARDS = 40  # registered by this step only when no inspections step made any
 SLOW_PLAN_SHARE = 0.3  # of major hazards: the plan comes a month or two after the notice
 
 MEASURES = (
@@ -560,21 +561,25 @@ def _seed_hazards(ctx: DemoContext, rng, zone) -> None:
     )
     from hazardloop.registry.choices import HazardCategory
 
-    for n, enterprise in enumerate(enterprises):
-        day = dt.date(DEMO_YEAR, 1, 5) + dt.timedelta(days=int(n * 320 / max(1, len(enterprises))))
+    if not enterprises:
+        return
+    count = max(SEED_HAZARDS, len(enterprises))
+    for n in range(count):
+        enterprise = enterprises[n % len(enterprises)]
+        day = dt.date(DEMO_YEAR, 1, 5) + dt.timedelta(days=int(n * 320 / count))
         found = dt.datetime.combine(day, dt.time(10), zone)
         with time_machine.travel(found + dt.timedelta(hours=2), tick=False):
             services.register_hazard(
                 actor=bureau,
                 enterprise=enterprise,
-                level=levels["major" if rng.random() < 0.12 else "general"],
+                level=levels["major" if n % 6 == 0 else "general"],
                 category=rng.choice([HazardCategory.PRODUCTION, HazardCategory.FIRE]),
                 form=rng.choice(HazardForm.values),
                 title=rng.choice(("安全出口堵塞", "配电箱未接地", "特种作业人员无证上岗", "危险化学品混存")),
                 description="部门检查发现。",
                 found_at=found,
             )
-    ctx.log(f"  （无排查步骤）区安监局登记隐患 {len(enterprises)} 条")
+    ctx.log(f"  （无排查步骤）区安监局登记隐患 {count} 条")
 
 
 def _tip_offs(rng, zone) -> None:
