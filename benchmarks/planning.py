@@ -11,7 +11,10 @@
 For each: solve time, visits, violations found by the independent checker (must be 0), the
 objective (workload spread, travel km, weighted total) beside the lower bound and the greedy
 baseline; for each demo contract, a re-plan with January–June done and the busiest expert
-away from July: the open visits that had that expert (touched) against those the re-plan moved.
+away from July: the open visits that had that expert (touched) against those the re-plan moved;
+and the same year through procurement.services (solve, judge, store: stored_s) with the stored
+rows read back through the checker (stored_violations, must be 0). Demo years use the State
+Council's working days, as the stored plans do.
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ def demo_rows() -> list[dict]:
 
     from hazardloop.inspections.planning import solver
     from hazardloop.inspections.planning.adapter import problem_from_contract
+    from hazardloop.procurement import services
     from hazardloop.procurement.models import ServiceContract
     from hazardloop.registry.models import Enterprise
 
@@ -102,7 +106,7 @@ def demo_rows() -> list[dict]:
         call_command("load_demo", verbosity=0)
     rows = []
     for contract in ServiceContract.objects.order_by("number"):
-        problem = problem_from_contract(contract, 2026)
+        problem = problem_from_contract(contract, 2026, working_days=services.working_days(2026))
         started = time.perf_counter()
         result = solver.solve(problem)
         seconds = time.perf_counter() - started
@@ -111,7 +115,25 @@ def demo_rows() -> list[dict]:
         rows.append(row(contract.number, problem, result, seconds))
         if result.plan:
             rows[-1].update(replan(problem, result.plan))
+            rows[-1].update(stored(contract, problem))
     return rows
+
+
+def stored(contract, problem) -> dict:
+    """The same year through procurement.services: solve, judge (checker, bound, greedy) and
+    store; then the stored rows read back and checked again."""
+    from hazardloop.inspections.planning import checker
+    from hazardloop.inspections.planning.model import Plan, Visit
+    from hazardloop.procurement import services
+
+    started = time.perf_counter()
+    plan = services.solve_contract_plan(contract, 2026, actor=None)
+    seconds = time.perf_counter() - started
+    visits = [
+        Visit(v.enterprise_id, v.index, v.day, tuple(sorted(m.pk for m in v.team.all())))
+        for v in plan.visits.prefetch_related("team")
+    ]
+    return {"stored_s": round(seconds, 1), "stored_violations": len(checker.check(problem, Plan(visits)))}
 
 
 def synthetic_problem(enterprises: int, seed: int = 7):
