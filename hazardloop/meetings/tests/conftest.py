@@ -36,8 +36,8 @@ def scene(personas, district, loop):
     last month: h_coal (general, expert, coal, 06), h_major (major, expert, coal: listed),
     h_chem (general, bureau, chem, township B, 26), h_machine (general, provider, machine, 34),
     h_wrong (general at textile, overturned: not counted), h_outside (neighbour district);
-    the month before: g_overdue (notice with a deadline long past), g_rectified (awaiting
-    re-inspection), g_spot (closed on the spot, never routed); this month: h_now.
+    the month before: g_overdue (notice with a deadline long past), g_rectified
+    (awaiting re-inspection, now overdue), g_spot (closed on the spot, never routed); this month: h_now.
     """
     p, d = personas, district
     today = timezone.localdate()
@@ -86,18 +86,20 @@ def scene(personas, district, loop):
             deadline=before.first_day + dt.timedelta(days=15),
         )
     s.g_overdue = loop.fresh(g)
+    # …and one rectified then, whose re-inspection is now overdue.
     with time_machine.travel(at(before.first_day + dt.timedelta(days=11), 12), tick=False):
-        g2 = loop.register(
-            actor=p.bureau,
-            enterprise=d.coal,
-            found_at=at(before.first_day + dt.timedelta(days=11)),
-            source="department",
+        g2 = loop.fresh(
+            loop.register(
+                actor=p.bureau,
+                enterprise=d.coal,
+                found_at=at(before.first_day + dt.timedelta(days=11)),
+                source="department",
+            )
         )
-    g2 = loop.fresh(g2)
-    hazard_services.issue_notice(
-        g2, actor=p.safety_unit, version=g2.version, requirements="整改", deadline=far_deadline()
-    )
-    s.g_rectified = loop.rectify(loop.fresh(g2))
+        hazard_services.issue_notice(
+            g2, actor=p.safety_unit, version=g2.version, requirements="整改", deadline=far_deadline()
+        )
+        s.g_rectified = loop.rectify(loop.fresh(g2))
     with time_machine.travel(at(before.first_day + dt.timedelta(days=12), 12), tick=False):
         s.g_spot = loop.register(
             found_at=at(before.first_day + dt.timedelta(days=12)),

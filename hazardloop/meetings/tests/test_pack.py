@@ -45,9 +45,24 @@ def rows():
             "enterprise__township__name",
             "enterprise__industry__code",
             "deadline",
+            "reinspection_due",
+            "resumption_due",
             "listed_supervision",
         )
     )
+
+
+def is_overdue(row, today) -> bool:
+    """A running clock past its date: the rectification deadline, the re-inspection or the
+    resumption review (hazard-lifecycle.md, Deadlines)."""
+    due = {
+        "awaiting_plan": row["deadline"],
+        "plan_review": row["deadline"],
+        "rectifying": row["deadline"],
+        "awaiting_reinspection": row["reinspection_due"],
+        "resumption_review": row["resumption_due"],
+    }.get(row["status"])
+    return due is not None and due < today
 
 
 def in_month(row, period: Period, district_code: str) -> bool:
@@ -102,9 +117,7 @@ def test_last_months_rectification_by_member_unit_equals_independent_counts(scen
             "closed",
         }
         unit["closed"] += r["status"] == "closed"
-        unit["overdue"] += (
-            r["status"] in {"rectifying", "awaiting_plan", "plan_review"} and r["deadline"] < today
-        )
+        unit["overdue"] += is_overdue(r, today)
     got = {
         r["name"]: Counter({k: r[k] for k in ("routed", "rectified", "closed", "overdue") if r[k]})
         for r in data["rectification_by_unit"]
@@ -118,12 +131,8 @@ def test_overdue_and_listed_lists_equal_independent_selection(scene):
     data, ids = pack.compute(scene.meeting)
     today = timezone.localdate()
     district = [r for r in rows() if r["enterprise__township__code"].startswith(scene.d.longan.code)]
-    overdue = {
-        r["pk"]
-        for r in district
-        if r["status"] in {"rectifying", "awaiting_plan", "plan_review"} and r["deadline"] < today
-    }
-    assert {r["id"] for r in data["overdue_hazards"]} == overdue == {scene.g_overdue.pk}
+    overdue = {r["pk"] for r in district if is_overdue(r, today)}
+    assert {r["id"] for r in data["overdue_hazards"]} == overdue == {scene.g_overdue.pk, scene.g_rectified.pk}
     listed = {
         r["pk"]
         for r in district
