@@ -127,6 +127,11 @@ class InspectionQuerySet(ScopedQuerySet):
     def submitted(self):
         return self.exclude(status=InspectionStatus.DRAFT)
 
+    def team_deviations(self):
+        """Submitted visits whose team was short (recorded under INSPECTION_ALLOW_TEAM_DEVIATION);
+        provider evaluation counts these against the provider."""
+        return self.submitted().filter(team_deviation=True)
+
 
 class Inspection(models.Model):
     """One inspection visit by a provider's expert team to one enterprise under a service

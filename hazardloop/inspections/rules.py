@@ -1,9 +1,12 @@
-"""Pure inspection rules: what a team must look like, and which checklist fits. No ORM here."""
+"""Pure inspection rules: what a team must look like, and which checklist fits. No ORM here
+(messages go through gettext, so they follow the user's language like every other)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
 
 from hazardloop.registry.rules import TeamSize
 
@@ -54,27 +57,38 @@ def check_team(
     check = TeamCheck()
     ids = [m.expert_id for m in members]
     if len(set(ids)) != len(ids):
-        check.problems.append("检查组成员重复。")
+        check.problems.append(_("检查组成员重复。"))
     if not members:
-        check.problems.append("请选择检查组成员。")
+        check.problems.append(_("请选择检查组成员。"))
     if leader_id is None or leader_id not in ids:
-        check.problems.append("请从检查组成员中指定一名组长。")
+        check.problems.append(_("请从检查组成员中指定一名组长。"))
     for m in members:
         if requirement.provider_id is not None and m.provider_id != requirement.provider_id:
-            check.problems.append(f"专家{m.name}不属于本合同的服务机构，不能参加本次检查。")
+            check.problems.append(
+                _("专家%(name)s不属于本合同的服务机构，不能参加本次检查。") % {"name": m.name}
+            )
         if m.conflicted:
-            check.problems.append(f"专家{m.name}须回避该企业，不能参加本次检查。")
+            check.problems.append(_("专家%(name)s须回避该企业，不能参加本次检查。") % {"name": m.name})
         if not m.active:
-            check.problems.append(f"专家{m.name}不在岗，不能参加本次检查。")
+            check.problems.append(_("专家%(name)s不在岗，不能参加本次检查。") % {"name": m.name})
     held = frozenset().union(*(m.specialties for m in members)) if members else frozenset()
     for specialty in sorted(requirement.specialties - held):
-        check.problems.append(f"检查组中至少需要一名“{labels.get(specialty, specialty)}”专业的专家。")
+        check.problems.append(
+            _("检查组中至少需要一名“%(specialty)s”专业的专家。")
+            % {"specialty": labels.get(specialty, specialty)}
+        )
     size = requirement.size
     distinct = len(set(ids))
     if distinct < size.minimum:
-        check.size_problem = f"该企业每次检查至少需要 {size.minimum} 名专家，当前检查组只有 {distinct} 名。"
+        check.size_problem = _("该企业每次检查至少需要 %(minimum)s 名专家，当前检查组只有 %(count)s 名。") % {
+            "minimum": size.minimum,
+            "count": distinct,
+        }
     elif size.maximum is not None and distinct > size.maximum:
-        check.problems.append(f"该企业每次检查的专家人数应为 {size}，当前检查组有 {distinct} 名。")
+        check.problems.append(
+            _("该企业每次检查的专家人数应为 %(size)s，当前检查组有 %(count)s 名。")
+            % {"size": size, "count": distinct}
+        )
     return check
 
 

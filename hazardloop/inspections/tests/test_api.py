@@ -110,3 +110,11 @@ def test_list_is_scoped_and_filtered(client, personas, district, team):
     assert ids(c.get(BASE, {"status": "submitted"})) == []
     assert ids(api(client, personas.outsider).get(BASE)) == []
     assert ids(api(client, personas.bureau).get(BASE)) == [pk]
+
+
+def test_anonymous_api_is_refused(client, personas, district, team):
+    assert client.get(BASE).status_code in (401, 403)
+    assert client.post(BASE, create_payload(district, team), content_type="application/json").status_code in (
+        401,
+        403,
+    )

@@ -212,3 +212,28 @@ def test_enterprise_file_lists_its_visible_inspections(client, personas, distric
     assert 'data-testid="card-inspections"' in page and submitted.report_number in page
     page = get(client, personas.enterprise, url).content.decode()
     assert submitted.report_number in page
+
+
+def test_anonymous_is_sent_to_login(client, draft):
+    for url in (reverse("inspections:list"), reverse("inspections:detail", args=[draft.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_expert_records_only_visits_they_are_on(client, personas, district, team):
+    client.force_login(personas.expert)  # 王工
+    data = {
+        "enterprise": district.coal.pk,
+        "experts": [team.zhang.pk, team.zhao.pk, team.qian.pk],
+        "leader": team.zhang.pk,
+        "started_at": "2026-11-20T09:00",
+    }
+    response = client.post(reverse("inspections:new"), data)
+    assert "专家只能记录自己参加的检查" in response.content.decode()
+    data["experts"] = [team.wang.pk, team.zhang.pk, team.zhao.pk]
+    data["leader"] = team.wang.pk
+    response = client.post(reverse("inspections:new"), data)
+    assert response.status_code == 302
+    inspection = Inspection.objects.get()
+    assert inspection.provider == district.provider and inspection.created_by == personas.expert
+    assert Inspection.objects.team_deviations().count() == 0
