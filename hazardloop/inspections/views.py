@@ -23,7 +23,7 @@ from hazardloop.core.tables import PAGE_SIZES, paginate
 from hazardloop.registry.choices import RegionLevel
 from hazardloop.registry.models import Enterprise, Expert, Provider, Region
 
-from . import services
+from . import rules, services
 from .choices import ItemOutcome
 from .filters import InspectionFilter
 from .forms import ChecklistItemForm, FindingForm, InspectionForm
@@ -377,11 +377,33 @@ def checklist_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         templates = templates.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    industry = request.GET.get("industry", "").strip()
+    if industry:
+        # The checklist an enterprise of this industry would be inspected with.
+        best = rules.best_template([t for t in templates if t.match_length(industry) >= 0], industry)
+        templates = [best] if best else []
     return render(
         request,
         "inspections/checklist_list.html",
-        {"templates": templates, "q": q, "can_edit": scoping.can(user, "inspections.edit_checklists")},
+        {
+            "templates": templates,
+            "q": q,
+            "industry": industry,
+            "can_edit": scoping.can(user, "inspections.edit_checklists"),
+        },
     )
+
+
+CHECKLIST_COLUMNS = [
+    Column(_("序号"), "order", 8),
+    Column(_("检查类别"), "section", 18),
+    Column(_("检查内容"), "text", 60),
+    Column(_("依据法规标准"), "source", 40),
+    Column(_("条款"), "article", 14),
+    Column(_("重大隐患判定项"), "major_criterion", 12),
+    Column(_("隐患类别"), "get_hazard_category_display", 12),
+    Column(_("隐患形态"), "get_hazard_form_display", 14),
+]
 
 
 @login_required
@@ -391,6 +413,13 @@ def checklist_detail(request, pk: int):
     version = scoping.get_visible_or_404(
         ChecklistVersion.objects.select_related("template", "published_by"), user, pk=pk
     )
+    if request.GET.get("export") == "xlsx":
+        return exports.xlsx_response(
+            version.items.all(),
+            CHECKLIST_COLUMNS,
+            filename_stem=f"{version.template.name}_v{version.number}",
+            sheet_title=version.template.name,
+        )
     can_edit = version.is_draft and scoping.can(user, "inspections.edit_checklists")
     edit_item = None
     if can_edit and request.GET.get("edit"):

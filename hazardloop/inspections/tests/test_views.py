@@ -237,3 +237,17 @@ def test_expert_records_only_visits_they_are_on(client, personas, district, team
     inspection = Inspection.objects.get()
     assert inspection.provider == district.provider and inspection.created_by == personas.expert
     assert Inspection.objects.team_deviations().count() == 0
+
+
+def test_checklist_filter_by_industry_and_export(client, personas):
+    page = get(
+        client, personas.township, reverse("inspections:checklist_list"), industry="2614"
+    ).content.decode()
+    assert "危险化学品安全检查表" in page and "煤矿安全检查表" not in page
+    version = ChecklistTemplate.objects.get(code="hazchem").latest_published()
+    response = get(
+        client, personas.township, reverse("inspections:checklist_detail", args=[version.pk]), export="xlsx"
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
