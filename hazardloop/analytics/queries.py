@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,9 +94,14 @@ def funnel(user, f: DashboardFilter) -> dict:
     """Hazards found in the year by the stage they are in now (STAGE_OF_STATE), and how many
     have reached each stage of the scheme's order. 反馈 has no state of its own (a milestone on
     the hazard), so its current count is 0 and `fed_back` says how many were fed back."""
-    qs = hazards(user, f).filter(found_in(f))
-    by_status = dict(qs.values_list("status").annotate(n=Count("pk")))
-    fed_back = qs.filter(fed_back_at__isnull=False).count()
+    rows = (
+        hazards(user, f)
+        .filter(found_in(f))
+        .values("status")
+        .annotate(n=Count("pk"), fed_back=Count("pk", filter=Q(fed_back_at__isnull=False)))
+    )
+    by_status = {r["status"]: r["n"] for r in rows}
+    fed_back = sum(r["fed_back"] for r in rows)
     current = dict.fromkeys(Stage.values, 0)
     for status, n in by_status.items():
         current[STAGE_OF_STATE[status]] += n
@@ -123,29 +128,29 @@ def months(year: int) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(1, 13)]
 
 
-def _by_month(qs, field_name: str) -> dict[str, int]:
-    rows = qs.annotate(month=TruncMonth(field_name)).values("month").annotate(n=Count("pk")).order_by("month")
-    out = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, dt.datetime) and timezone.is_aware(month):
-            month = timezone.localtime(month)
-        out[f"{month.year}-{month.month:02d}"] = row["n"]
-    return out
+def _month_bounds(year: int) -> list[tuple[dt.date, dt.date]]:
+    starts = [dt.date(year, m, 1) for m in range(1, 13)] + [dt.date(year + 1, 1, 1)]
+    return list(zip(starts[:-1], starts[1:], strict=True))
 
 
 def trend(user, f: DashboardFilter) -> dict:
-    """Per month of the year: hazards found, and hazards closed (销号) whenever found."""
-    qs = hazards(user, f)
-    found = _by_month(qs.filter(found_in(f)), "found_at")
-    closed = _by_month(
-        qs.filter(between("closed_at", f.period.start, f.period.end), status=HazardStatus.CLOSED), "closed_at"
+    """Per month of the year: hazards found, and hazards closed (销号) whenever found. One scan
+    with a filtered count per month (local-time month bounds), no per-row date functions."""
+    bounds = _month_bounds(f.year)
+    closed = Q(status=HazardStatus.CLOSED)
+    counts = {}
+    for i, (start, end) in enumerate(bounds):
+        counts[f"found_{i}"] = Count("pk", filter=between("found_at", start, end))
+        counts[f"closed_{i}"] = Count("pk", filter=closed & between("closed_at", start, end))
+    figures = (
+        hazards(user, f)
+        .filter(found_in(f) | (closed & between("closed_at", f.period.start, f.period.end)))
+        .aggregate(**counts)
     )
-    labels = months(f.year)
     return {
-        "months": labels,
-        "found": [found.get(m, 0) for m in labels],
-        "closed": [closed.get(m, 0) for m in labels],
+        "months": months(f.year),
+        "found": [figures[f"found_{i}"] for i in range(12)],
+        "closed": [figures[f"closed_{i}"] for i in range(12)],
     }
 
 
