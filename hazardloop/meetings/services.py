@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
@@ -132,7 +132,11 @@ def schedule_meeting(
         )
         if day < period.next.first_day:
             errors.setdefault("scheduled_at", []).append(_("联席会议应在报告月份结束后召开。"))
-    if convener is not None and (convener.role != Role.LEADER or convener.region_id is None):
+    if convener is not None and (
+        convener.role != Role.LEADER
+        or convener.region is None
+        or (district is not None and not district.code.startswith(convener.region.code))
+    ):
         errors.setdefault("convener", []).append(_("召集人应为区分管领导。"))
     convener_name = (convener_name or "").strip()
     if convener is None and not convener_name:
@@ -150,17 +154,22 @@ def schedule_meeting(
         raise MeetingError(
             _("只能邀请本区的成员单位。"), errors={"member_units": [_("只能邀请本区的成员单位。")]}
         )
-    meeting = Meeting.objects.create(
-        number=rules.meeting_number(district.code, period),
-        district=district,
-        year=period.year,
-        month=period.month,
-        scheduled_at=scheduled_at,
-        place=place,
-        convener=convener,
-        convener_name=convener_name,
-        created_by=actor,
-    )
+    try:
+        # The unique constraint settles a race between two schedulers the check above missed.
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                number=rules.meeting_number(district.code, period),
+                district=district,
+                year=period.year,
+                month=period.month,
+                scheduled_at=scheduled_at,
+                place=place,
+                convener=convener,
+                convener_name=convener_name,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        raise MeetingError(_("%(period)s的联席会议已安排。") % {"period": period.label()}) from exc
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member_unit=unit) for unit in units])
     _audit(
         EventType.RECORD_CREATED, actor=actor, meeting=meeting, action="schedule", units=[u.pk for u in units]
