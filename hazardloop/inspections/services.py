@@ -377,6 +377,8 @@ def create_inspection(
         errors.setdefault("started_at", []).append(_("检查开始时间不能晚于现在。"))
     if ended_at is not None and ended_at < started_at:
         errors.setdefault("ended_at", []).append(_("检查结束时间不能早于开始时间。"))
+    if ended_at is not None and ended_at > now:
+        errors.setdefault("ended_at", []).append(_("检查结束时间不能晚于现在。"))
     on = timezone.localdate(started_at)
     if contract is None:
         contract = contract_covering(enterprise, provider_id, on)
