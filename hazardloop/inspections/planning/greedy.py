@@ -1,7 +1,7 @@
 """A greedy baseline to measure the solver against: what a planner with a spreadsheet would do.
 
 Visit by visit: the least-busy allowed month, then the least-loaded free specialist, then the
-least-loaded other free experts up to the team minimum, then the first day all of them are free.
+least-loaded other free experts up to the team minimum, then the quietest day all of them are free.
 Travel is ignored. Returns None when it paints itself into a corner.
 """
 
@@ -24,6 +24,7 @@ def greedy_plan(problem: Problem) -> Plan | None:
             month_load[(m, f.day.month)] += 1
             day_load[(m, f.day)] += 1
     month_busy = defaultdict(int)
+    day_busy = defaultdict(int)  # visits on each day: a team takes the quietest free day
     days_of = {m: problem.days_in_month(m) for m in range(1, 13)}
     visits = list(problem.fixed)
     for ent in sorted(problem.enterprises, key=lambda e: (-e.team_min, e.id)):
@@ -47,18 +48,15 @@ def greedy_plan(problem: Problem) -> Plan | None:
                 team = [lead] + [x for x in pool if x is not lead][: ent.team_min - 1]
                 if len(team) < ent.team_min:
                     continue
-                day = next(
-                    (
-                        d
-                        for d in days_of[month]
-                        if all(
-                            d not in x.unavailable_days and day_load[(x.id, d)] < x.daily_cap for x in team
-                        )
-                    ),
-                    None,
-                )
+                open_days = [
+                    d
+                    for d in days_of[month]
+                    if all(d not in x.unavailable_days and day_load[(x.id, d)] < x.daily_cap for x in team)
+                ]
+                day = min(open_days, key=lambda d: (day_busy[d], d)) if open_days else None
                 if day is None:
                     continue
+                day_busy[day] += 1
                 for x in team:
                     year_load[x.id] += 1
                     month_load[(x.id, month)] += 1

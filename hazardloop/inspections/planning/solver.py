@@ -336,6 +336,7 @@ def _assign_days(problem, ents, experts, group, month, day_use, prev, workers):
     }
     where: dict[tuple[int, object], list] = defaultdict(list)  # (expert, day) → enterprise places
     chosen: dict[int, object] = {}
+    day_total: dict[object, int] = defaultdict(int)  # visits placed on each day of the month
 
     def unchanged(i):
         old = prev.get((group[i].enterprise_id, group[i].index))
@@ -364,10 +365,13 @@ def _assign_days(problem, ents, experts, group, month, day_use, prev, workers):
                 min((distance_km(ent.location, at) for at in where[(m, d)]), default=NEW_DAY_KM)
                 for m in p.team
             )
-            return (km, sum(day_use[(m, d)] for m in p.team), d)
+            # Ties (fresh days) go to the month's least-busy day, so a month's visits spread over
+            # its working days instead of piling onto the first ones.
+            return (km, sum(day_use[(m, d)] for m in p.team), day_total[d], d)
 
         day = old.day if old is not None and old.day in fits else min(fits, key=closeness)
         chosen[i] = day
+        day_total[day] += 1
         for m in p.team:
             day_use[(m, day)] += 1
             where[(m, day)].append(ent.location)
