@@ -231,7 +231,7 @@ class Group:
                     version=hazard.version,
                     reason="经现场复核，该问题不构成事故隐患，属误判。",
                 )
-        rest = [s for s in routed if not s.overturn]
+        rest = [s for s in routed if not s.overturn and s.stop_at != S.ROUTED]
         if not rest:
             return
         first = rows[rest[0].pk]
@@ -614,18 +614,26 @@ def _tip_offs(rng, zone) -> None:
                 )
 
 
-# States the drawn fates may leave empty, each then held by one recent major hazard found long
-# enough ago to get there (days before the demo's today).
-WAITING = ((S.PLAN_REVIEW, False, 40), (S.AWAITING_RESUMPTION, True, 90), (S.RESUMPTION_REVIEW, True, 100))
+# States the drawn fates may leave empty, each then held by the most recent hazard (major, or
+# any) found long enough before the demo's today to get there: (state, halt, days, major only).
+WAITING = (
+    (S.ROUTED, False, 0, False),
+    (S.AWAITING_PLAN, False, 10, True),
+    (S.PLAN_REVIEW, False, 40, True),
+    (S.AWAITING_RESUMPTION, True, 90, True),
+    (S.RESUMPTION_REVIEW, True, 100, True),
+)
 
 
 def _waiting(sim: Simulation, scripts: list[Script], hazards: list[Hazard]) -> None:
     found = {h.pk: h.found_at.date() for h in hazards}
-    majors = sorted((s for s in scripts if s.major), key=lambda s: found[s.pk], reverse=True)
+    latest_first = sorted(scripts, key=lambda s: (found[s.pk], s.pk), reverse=True)
     taken: set[int] = set()
-    for state, halt, days in WAITING:
-        for script in majors:
-            if script.pk not in taken and found[script.pk] <= DEMO_TODAY - dt.timedelta(days=days):
+    for state, halt, days, major_only in WAITING:
+        for script in latest_first:
+            if script.pk in taken or (major_only and not script.major):
+                continue
+            if found[script.pk] <= DEMO_TODAY - dt.timedelta(days=days):
                 script.wait_in(state, halt=halt)
                 taken.add(script.pk)
                 break
