@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -241,7 +241,7 @@ def tender_detail(request, pk: int):
         Bid.objects.visible_to(user)
         .filter(tender=tender)
         .select_related("provider", "submitted_by", "scored_by")
-        .order_by("status", "-total", "price", "pk")
+        .order_by(F("total").desc(nulls_last=True), "price", "pk")
     )
     for bid in bids:
         bid.cells = [(c, bid.scores.get(str(c.pk), "")) for c in criteria]
