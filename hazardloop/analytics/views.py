@@ -61,24 +61,30 @@ def chart_payload(data: dict) -> dict:
 
 
 def _statistics(request):
+    """The form, its values and the table. Missing filters take the defaults (the last ended
+    quarter, the widest level) explicitly, so the form, the page links and the exports all
+    name the period shown."""
     user = request.user
     _require(user, "analytics.view_statistics")
-    form = StatisticsForm(request.GET or None, user=user)
+    data = request.GET.copy()
+    if not data.get("year"):
+        probe = StatisticsForm(None, user=user)
+        for key, value in probe.initial_for(probe.values()).items():
+            data.setdefault(key, value)
+    form = StatisticsForm(data, user=user)
     values = form.values()
-    if not request.GET:
-        form.initial = form.initial_for(values)
     table = queries.statistics(
         user, values["period"], values["level"], township=values["township"], q=values["q"]
     )
-    return form, values, table
+    return form, data, table
 
 
 @login_required
 def statistics(request):
-    form, values, table = _statistics(request)
+    form, data, table = _statistics(request)
     size = page_size_from(request)
     page = Paginator(table.rows, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    query = data.copy()
     query.pop("page", None)
     return render(
         request,
@@ -103,11 +109,11 @@ def statistics(request):
 
 @login_required
 def statistics_xlsx(request):
-    _form, _values, table = _statistics(request)
+    _form, _data, table = _statistics(request)
     return exports.xlsx_response(table, filer=filer_name(request.user))
 
 
 @login_required
 def statistics_pdf(request):
-    _form, _values, table = _statistics(request)
+    _form, _data, table = _statistics(request)
     return exports.pdf_download(table, filer=filer_name(request.user))

@@ -148,3 +148,12 @@ def test_statistics_pdf_has_the_chinese_text_and_numbers(client, year, personas)
     assert numbers[:8] == ["2", "1", "3", "1", "1", "2", "1", "66.7"]
     assert numbers[-1] == "70350.00"
     assert "70350.00" in text
+
+
+def test_statistics_default_to_the_last_ended_quarter_everywhere(client, year, personas):
+    # On 24 Nov 2026 the last ended quarter is Q3; the form, the page and the export links
+    # all name it when no filter is given (here only a page number).
+    response = get(client, personas.bureau, STATISTICS, page=1)
+    assert "2026年第3季度" in response.text
+    assert '<option value="3" selected>' in response.text
+    assert "year=2026" in response.text and "quarter=3" in response.text
