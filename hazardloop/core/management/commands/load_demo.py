@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from hazardloop.core.demo import DEFAULT_SEED, DISTRICT_ENTERPRISES, DemoContext, build_demo, demo_steps
 from hazardloop.registry.models import Enterprise
@@ -45,7 +46,13 @@ class Command(BaseCommand):
         ctx = DemoContext(enterprises=count, seed=options["seed"], log=self.stdout.write)
         started = time.perf_counter()
         self.stdout.write(f"建立演示数据：{count} 家企业（种子 {ctx.seed}）")
-        with transaction.atomic():
+        # The steps run the real services, which mail the people concerned once the transaction
+        # commits. Demo people have addresses under a reserved domain and a year of reminders
+        # must not flood the console or reach a mail server: mail stays in memory.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             build_demo(ctx)
         elapsed = time.perf_counter() - started
         for step in demo_steps():
