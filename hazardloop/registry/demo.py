@@ -925,16 +925,19 @@ def build_providers(rng: random.Random) -> None:
             .order_by("credit_code")
         )
         # A firm that wins a township must be able to field a specialist for every industry there
-        # (the planner refuses otherwise): specialties the spec lacks go to two experts each.
+        # (the planner and the team rule refuse otherwise): each specialty the spec lacks goes to
+        # two of its qualified experts, round the roster however many specialties are missing.
         missing = sorted({e.industry.specialty for e in candidates} - set(spec.specialties))
-        extra_by_expert = {i: missing[i // 2] for i in range(min(2 * len(missing), spec.experts))}
+        extra_by_expert: dict[int, set[str]] = {}
+        for k, specialty in enumerate(missing):
+            for j in (2 * k, 2 * k + 1):
+                extra_by_expert.setdefault(j % max(1, spec.qualified), set()).add(specialty)
         conflict_experts = set(rng.sample(range(spec.experts), k=2 if spec.experts > 9 else 1))
         for i in range(spec.experts):
             qualified = i < spec.qualified
             specialties = {spec.specialties[i % len(spec.specialties)]}
             specialties.update(rng.sample(spec.specialties, k=rng.randint(0, 2)))
-            if i in extra_by_expert:
-                specialties.add(extra_by_expert[i])
+            specialties.update(extra_by_expert.get(i, ()))
             if qualified:
                 title, full_time = rng.choice(MID_TITLES), True
             else:
