@@ -74,6 +74,9 @@
   bars("chart-townships", data.townships, [["found", "发现"], ["closed", "销号"], ["major", "重大"], ["overdue", "逾期"]]);
   bars("chart-industries", data.industries, [["found", "发现"], ["major", "重大"]]);
   bars("chart-providers", data.providers, [["found", "发现"], ["closed", "销号"]]);
+  bars("chart-closure", data.closure.filter(function (r) { return r.closed > 0; }).map(function (r) {
+    return { name: r.label, average_days: r.average_days, median_days: r.median_days };
+  }), [["average_days", "平均（天）"], ["median_days", "中位数（天）"]]);
   bars("chart-cost", data.cost, [["spend", "合同金额（元）"], ["staff_cost", "替代人员经费（元）"]]);
 
   window.addEventListener("resize", function () {
