@@ -44,7 +44,7 @@ class ContractFilter(django_filters.FilterSet):
     published = django_filters.BooleanFilter(
         field_name="published_at", lookup_expr="isnull", exclude=True, label=_("已公开")
     )
-    year = django_filters.NumberFilter(method="in_year", label=_("年度"))
+    year = django_filters.NumberFilter(method="in_year", label=_("年度"), min_value=1900, max_value=2999)
 
     class Meta:
         model = ServiceContract
@@ -60,7 +60,7 @@ class ContractFilter(django_filters.FilterSet):
 
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("合同编号/名称"))
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = django_filters.NumberFilter(label=_("年度"), min_value=1900, max_value=2999)
     status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label=_("状态"))
     method = django_filters.ChoiceFilter(choices=PlanMethod.choices, label=_("方法"))
 
