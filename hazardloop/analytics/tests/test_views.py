@@ -157,3 +157,35 @@ def test_statistics_default_to_the_last_ended_quarter_everywhere(client, year, p
     assert "2026年第3季度" in response.text
     assert '<option value="3" selected>' in response.text
     assert "year=2026" in response.text and "quarter=3" in response.text
+
+
+def test_pages_make_the_same_number_of_queries_as_the_data_grows(client, year, personas, builder, district):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hazardloop.hazards.choices import HazardSource
+
+    from .conftest import at
+
+    client.force_login(personas.bureau)
+    urls = [f"{DASHBOARD}?year=2026", f"{STATISTICS}?year=2026&level=enterprise"]
+    before = []
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        before.append(len(captured))
+    for day in (2, 9):
+        builder.register(
+            at(2026, 10, day),
+            actor=personas.bureau,
+            enterprise=district.textile,
+            source=HazardSource.DEPARTMENT_INSPECTION,
+        )
+    builder.closed_general(at(2026, 10, 3), at(2026, 10, 4), at(2026, 10, 6), at(2026, 10, 8))
+    after = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        after.append(len(captured))
+    assert after == before
