@@ -30,6 +30,7 @@ COLUMNS = [
     ("rectified", "已整改合计（项）", "0"),
     ("unrectified", "未整改（项）", "0"),
     ("rate", "整改率（%）", "0.0"),
+    ("major_planned", "重大隐患治理方案已批准（项）", "0"),
     ("major_listed", "重大隐患挂牌督办（项）", "0"),
     ("major_delisted", "重大隐患销号摘牌（项）", "0"),
     ("rectification_funds", "整改资金（元）", "#,##0.00"),

@@ -425,6 +425,7 @@ MEASURES = (
     "rectified_major",
     "rectified",
     "unrectified",
+    "major_planned",
     "major_listed",
     "major_delisted",
     "rectification_funds",
@@ -489,7 +490,8 @@ def statistics(
 
     Counted: hazards found in the period (一般/重大; overturned ones were never hazards); of
     those, rectified (销号) by the period's end; major hazards put under and taken off listed
-    supervision in the period; funds: rectification costs submitted and governance-plan
+    supervision in the period, and the major hazards found whose governance plan (治理方案,
+    Art. 15) was approved by the period's end; funds: rectification costs submitted and governance-plan
     budgets approved in the period."""
     group = GROUP_PATH[StatisticsLevel(level)]
     start, end = period.start, period.end
@@ -508,6 +510,7 @@ def statistics(
             found_major=Count("pk", filter=found & major),
             rectified_general=Count("pk", filter=rectified & general),
             rectified_major=Count("pk", filter=rectified & major),
+            major_planned=Count("pk", filter=found & major & Q(plan_approved_at__lt=aware(end))),
             major_listed=Count("pk", filter=major & between("listed_at", start, end)),
             major_delisted=Count("pk", filter=major & between("delisted_at", start, end)),
         )
@@ -538,6 +541,7 @@ def statistics(
             "found_major",
             "rectified_general",
             "rectified_major",
+            "major_planned",
             "major_listed",
             "major_delisted",
         ):

@@ -31,6 +31,7 @@ FIELDS = (
     "closed_at",
     "listed_at",
     "delisted_at",
+    "plan_approved_at",
     "deadline",
 )
 
@@ -57,6 +58,12 @@ def expected_statistics(personas, name, period: Period, key: str) -> dict:
         closed = found and r["status"] == "closed" and r["closed_at"] < end
         g[f"found_{r['legal_level']}"] += found
         g[f"rectified_{r['legal_level']}"] += closed
+        g["major_planned"] += (
+            found
+            and r["legal_level"] == "major"
+            and r["plan_approved_at"] is not None
+            and r["plan_approved_at"] < end
+        )
         g["major_listed"] += r["legal_level"] == "major" and inside(r["listed_at"], period)
         g["major_delisted"] += r["legal_level"] == "major" and inside(r["delisted_at"], period)
     hazard_group = {r["pk"]: r[key] for r in rows_seen_by(personas, name) if r["status"] != "overturned"}
@@ -99,6 +106,7 @@ def check_statistics(personas, name, period):
             assert row["rectified_general"] == e["rectified_general"]
             assert row["rectified_major"] == e["rectified_major"]
             assert row["unrectified"] == row["found"] - row["rectified"]
+            assert row["major_planned"] == e["major_planned"]
             assert row["major_listed"] == e["major_listed"]
             assert row["major_delisted"] == e["major_delisted"]
             assert row["rectification_funds"] == Decimal(e["rectification_funds"])
@@ -127,7 +135,7 @@ def test_statistics_match_the_story(year, personas):
     district = annual.rows[0]
     # The overturned textile hazard is not counted: 4 hazards in 2026, 2 closed.
     assert (district["found"], district["rectified"], district["rate"]) == (4, 2, Decimal("50.0"))
-    assert (district["major_listed"], district["major_delisted"]) == (1, 1)
+    assert (district["major_planned"], district["major_listed"], district["major_delisted"]) == (1, 1, 1)
     assert district["funds"] == Decimal("70350")
 
 
