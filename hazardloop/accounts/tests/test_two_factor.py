@@ -187,3 +187,16 @@ def test_demo_logins_prints_the_demo_secret_and_a_working_code(personas):
     assert "双因素登录账号：bureau" in text
     code = text.split("当前动态验证码（30秒内有效）：")[1].split()[0]
     assert two_factor.verify_code(personas.bureau, code) is not None
+
+
+def test_reset_command_makes_the_user_enrol_again(client, personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    two_factor.give_device(personas.bureau, key_hex=TEST_TOTP_KEY)
+    out = StringIO()
+    call_command("reset_two_factor", "bureau", stdout=out)
+    assert "1 个认证器" in out.getvalue()
+    _password_login(client, "bureau")
+    assert client.get(ENTERPRISES)["Location"].startswith(reverse("two_factor_setup"))
