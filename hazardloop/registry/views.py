@@ -15,13 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate
 from hazardloop.core.templatetags.ui import expiry_state
-from hazardloop.hazards.models import Hazard
+from hazardloop.hazards.models import Hazard, RectificationNotice
 from hazardloop.procurement.models import ServiceContract
 
 from . import rules, services
@@ -231,7 +230,13 @@ def enterprise_detail(request, pk: int):
             for name in SPECIAL_ITEM_FIELDS
         ],
         "team_size": enterprise.team_size,
-        "later_stages": LATER_STAGES,
+        "notices": (
+            scoping.scope(RectificationNotice.objects.filter(enterprise=enterprise), user)
+            .select_related("member_unit")
+            .order_by("-issued_at")[:50]
+            if scoping.can(user, "hazards.view")
+            else None
+        ),
         "hazards": (
             Hazard.objects.visible_to(user).filter(enterprise=enterprise).order_by("-found_at")[:50]
             if scoping.can(user, "hazards.view")
@@ -239,14 +244,6 @@ def enterprise_detail(request, pk: int):
         ),
     }
     return render(request, "registry/enterprise_detail.html", context)
-
-
-# The closed-loop cards the file page will carry once those modules ship.
-LATER_STAGES = [
-    ("clipboard-check", gettext_lazy("排查记录")),
-    ("file-earmark-text", gettext_lazy("整改通知")),
-    ("hammer", gettext_lazy("执法记录")),
-]
 
 
 # --- providers ----------------------------------------------------------------------------
