@@ -295,6 +295,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Many models have a `status`: each choice set gets its own schema name, not a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStatusEnum": "hazardloop.hazards.choices.HazardStatus",
+        "HazardCategoryEnum": "hazardloop.registry.choices.HazardCategory",
+        "EnterpriseStatusEnum": "hazardloop.registry.choices.EnterpriseStatus",
+        "ProviderStatusEnum": "hazardloop.registry.choices.ProviderStatus",
+        "ImportStatusEnum": "hazardloop.registry.choices.ImportStatus",
+        "ContractStatusEnum": "hazardloop.procurement.models.ContractStatus",
+        "MilestoneStatusEnum": "hazardloop.procurement.models.MilestoneStatus",
+        "TenderStatusEnum": "hazardloop.procurement.models.TenderStatus",
+        "BidStatusEnum": "hazardloop.procurement.models.BidStatus",
+        "PlanStatusEnum": "hazardloop.procurement.models.PlanStatus",
+        "VisitStatusEnum": "hazardloop.procurement.models.VisitStatus",
+        "PlanningJobStatusEnum": "hazardloop.procurement.models.PlanningJobStatus",
+        "ChecklistStatusEnum": "hazardloop.inspections.choices.ChecklistStatus",
+        "InspectionStatusEnum": "hazardloop.inspections.choices.InspectionStatus",
+        "EnforcementActionStatusEnum": "hazardloop.enforcement.choices.ActionStatus",
+        "MeetingStatusEnum": "hazardloop.meetings.choices.MeetingStatus",
+    },
 }
 
 # --- background tasks (the django.tasks API, database backend) --------------------------------
