@@ -36,7 +36,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.core.uploads import CleanFile, UploadRejected, clean_evidence
-from hazardloop.registry.choices import EnterpriseStatus
+from hazardloop.registry.choices import EnterpriseStatus, HazardCategory
 from hazardloop.registry.models import Enterprise, MemberUnit, MemberUnitDuty
 
 from . import rules
@@ -51,6 +51,7 @@ from .choices import (
     Decision,
     EnforcementReason,
     EventName,
+    HazardForm,
     HazardStatus,
     LegalLevel,
     NotificationKind,
@@ -525,6 +526,10 @@ def register_hazard(
         errors.setdefault("source", []).append(_("您的角色不能登记该来源的隐患。"))
     if not level.active:
         errors.setdefault("level", []).append(_("该隐患等级已停用。"))
+    if category not in HazardCategory.values:
+        errors.setdefault("category", []).append(_("请选择有效的隐患类别。"))
+    if form not in HazardForm.values:
+        errors.setdefault("form", []).append(_("请选择有效的隐患形态（物的状态、人的行为或管理缺陷）。"))
     title = _require_text(errors, "title", title, _("请填写隐患名称。"))
     description = _require_text(errors, "description", description, _("请填写隐患描述。"))
     now = timezone.now()

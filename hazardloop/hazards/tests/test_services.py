@@ -284,6 +284,24 @@ def test_registration_checks_its_data_and_the_enterprise_scope(loop, personas, d
         loop.register(source=HazardSource.TIP_OFF)  # an expert reports provider findings only
     with pytest.raises(services.HazardPermissionDenied):
         loop.register(actor=personas.township)
+    with pytest.raises(services.HazardError) as refused:
+        loop.register(category="equipment")  # not one of the categories routing keys on
+    assert set(refused.value.errors) == {"category"}
+    assert not Hazard.objects.exists()
+
+
+def test_registration_refuses_a_form_outside_the_three_of_order_16(loop):
+    with pytest.raises(services.HazardError) as refused:
+        services.register_hazard(
+            actor=loop.p.expert,
+            enterprise=loop.d.coal,
+            level=loop.general,
+            category="production",
+            form="thing",
+            title="配电柜前未铺设绝缘垫",
+            description="现场检查发现",
+        )
+    assert set(refused.value.errors) == {"form"}
     assert not Hazard.objects.exists()
 
 
