@@ -169,8 +169,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-# Sign-in attempts per client address (password form, API token, TOTP codes), whatever the user
-# name: beyond axes, against one address spraying many names (accounts/ratelimit.py). 0 = off.
+# Failed sign-in attempts per client address (password form, API token, TOTP codes), whatever
+# the user name: beyond axes, against one address spraying many names (accounts/ratelimit.py).
+# Successful sign-ins do not count (an office behind one NAT address). 0 = off.
 LOGIN_IP_MAX_ATTEMPTS = env_int("LOGIN_IP_MAX_ATTEMPTS", 30)
 LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 600)
 
