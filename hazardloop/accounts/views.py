@@ -24,12 +24,16 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        wait = ratelimit.hit(request)
+        wait = ratelimit.retry_after(request)
         if wait is not None:
             return _too_many(
                 request, wait, self.template_name, self.get_context_data(form=self.get_form_class()())
             )
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        ratelimit.record_failure(self.request)
+        return super().form_invalid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -72,13 +76,14 @@ def two_factor_setup(request):
         return redirect(f"{reverse('two_factor_verify')}?{request.GET.urlencode()}")
     device = two_factor.pending_device(request.user)
     form = OTPCodeForm(request.POST or None)
-    wait = ratelimit.hit(request, "otp") if request.method == "POST" else None
+    wait = ratelimit.retry_after(request, "otp") if request.method == "POST" else None
     if wait is not None:
         form = OTPCodeForm()
     elif request.method == "POST" and form.is_valid():
         if two_factor.confirm_device(device, form.cleaned_data["code"], request=request):
             messages.success(request, _g("认证器已绑定，以后登录时请输入其显示的动态验证码。"))
             return redirect(_next_url(request))
+        ratelimit.record_failure(request, "otp")
         form.add_error("code", _g("验证码不正确或已过期，请重新输入。"))
     context = {
         "form": form,
@@ -100,12 +105,13 @@ def two_factor_verify(request):
     if two_factor.confirmed_device(request.user) is None:
         return redirect(f"{reverse('two_factor_setup')}?{request.GET.urlencode()}")
     form = OTPCodeForm(request.POST or None)
-    wait = ratelimit.hit(request, "otp") if request.method == "POST" else None
+    wait = ratelimit.retry_after(request, "otp") if request.method == "POST" else None
     if wait is not None:
         context = {"form": OTPCodeForm(), "next": _next_url(request)}
         return _too_many(request, wait, "accounts/two_factor_verify.html", context)
     if request.method == "POST" and form.is_valid():
         if two_factor.verify_code(request.user, form.cleaned_data["code"], request=request):
             return redirect(_next_url(request))
+        ratelimit.record_failure(request, "otp")
         form.add_error("code", _g("验证码不正确或已过期，请重新输入。"))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})

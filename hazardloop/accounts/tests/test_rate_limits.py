@@ -24,6 +24,13 @@ def _login(client, username, password="wrong-Passw0rd!", addr="10.9.9.9"):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=addr)
 
 
+def test_successful_logins_from_one_address_are_not_limited(client, personas, tight):
+    # An office behind one NAT address: many clerks sign in within minutes.
+    for name in ("leader", "township", "provider", "expert", "police"):
+        assert _login(client, name, PASSWORD).status_code == 302
+        client.logout()
+
+
 def test_one_address_trying_many_names_is_stopped(client, personas, tight):
     for name in ("bureau", "leader", "township"):
         assert _login(client, name).status_code == 200
@@ -44,6 +51,23 @@ def test_the_limit_can_be_switched_off(client, personas, tight):
     tight.LOGIN_IP_MAX_ATTEMPTS = 0
     for name in ("bureau", "leader", "township", "police", "fire"):
         assert _login(client, name).status_code == 200
+
+
+def test_wrong_codes_count_too(client, personas, tight, settings):
+    from hazardloop.accounts import two_factor
+    from hazardloop.accounts.testing import TEST_TOTP_KEY
+
+    settings.HAZARDLOOP_2FA_ROLES = ["bureau"]
+    device = two_factor.give_device(personas.bureau, key_hex=TEST_TOTP_KEY)
+    assert _login(client, "bureau", PASSWORD).status_code == 302
+    for _ in range(3):
+        client.post(reverse("two_factor_verify"), {"code": "000000"}, REMOTE_ADDR="10.9.9.9")
+    device.throttling_failure_count = 0
+    device.save()
+    refused = client.post(
+        reverse("two_factor_verify"), {"code": two_factor.current_code(device)}, REMOTE_ADDR="10.9.9.9"
+    )
+    assert refused.status_code == 429
 
 
 def test_the_token_view_counts_against_the_same_limit(personas, tight):

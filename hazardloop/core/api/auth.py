@@ -38,9 +38,16 @@ class AuthTokenSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         request = self.context["request"]
-        wait = ratelimit.hit(request)
+        wait = ratelimit.retry_after(request)
         if wait is not None:
             raise LoginRateLimited(wait=wait)
+        try:
+            return self._check(request, attrs)
+        except (serializers.ValidationError, LockedOut):
+            ratelimit.record_failure(request)
+            raise
+
+    def _check(self, request, attrs):
         user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
         if user is None:
             # axes marks the request it refused (or the failure that reached the limit); the
