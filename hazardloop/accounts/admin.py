@@ -95,3 +95,16 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("所属单位"))
     def organisation_display(self, obj):
         return obj.organisation_name
+
+
+# django-otp's own admin shows every user's TOTP secret and QR code to any administrator, who
+# could then copy a colleague's second factor. Devices are managed only by their owner (the
+# enrolment page) and reset with `hazardloop reset_two_factor`.
+def _hide_totp_devices():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+
+
+_hide_totp_devices()

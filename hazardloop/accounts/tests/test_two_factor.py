@@ -200,3 +200,12 @@ def test_reset_command_makes_the_user_enrol_again(client, personas):
     assert "1 个认证器" in out.getvalue()
     _password_login(client, "bureau")
     assert client.get(ENTERPRISES)["Location"].startswith(reverse("two_factor_setup"))
+
+
+def test_the_admin_site_does_not_show_totp_secrets(client, personas):
+    from django.contrib import admin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not admin.site.is_registered(TOTPDevice)
+    login_verified(client, personas.admin)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
