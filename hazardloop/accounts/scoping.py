@@ -16,8 +16,8 @@ Visibility by role (DESIGN.md):
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .choices import Role
