@@ -554,7 +554,7 @@ def _write_experts(parsed: imports.ParsedFile, *, managed_enterprises: set[int])
             "name": row.name,
             # A row without 身份证号 leaves the stored one alone: exports hide the middle digits.
             "id_number": row.id_number or (record["id_number"] if record else ""),
-            "phone": row.phone,
+            "phone": row.phone if row.phone is not None else (record["phone"] if record else ""),
             "title": row.title,
             "full_time": row.full_time,
             "active": row.active,
