@@ -34,6 +34,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
+from hazardloop.core.api.masking import MASK, mask_id_number, mask_phone
+
 from . import rules
 from .choices import EnterpriseStatus, Specialty
 
@@ -1167,6 +1169,8 @@ EXPERT_COLUMNS = [
 EXPERT_EXPORT_ONLY = [gettext_noop("身份证号（部分隐藏）"), gettext_noop("更新时间")]
 # The masked number stands where the import expects 身份证号, which an export therefore lacks.
 DEFAULT_CONFLICT_REASON = gettext_noop("导入登记")
+# What the phone parser returns for a masked cell such as 138****5678.
+KEEP_PHONE = object()
 
 
 @dataclass(frozen=True)
@@ -1175,7 +1179,7 @@ class ExpertRow:
     provider_id: int
     name: str
     id_number: str
-    phone: str
+    phone: str | None  # None: the cell was masked (an exported file), keep the stored number
     title: str
     full_time: bool
     active: bool
@@ -1269,6 +1273,9 @@ def expert_parsers(providers: ProviderIndex, enterprises: dict[str, int]) -> dic
         return frozenset(ids)
 
     def bounded_phone(value):
+        if MASK in text(value):
+            # An exported file shows phones masked: such a cell leaves the stored number alone.
+            return KEEP_PHONE
         result = phone(value)
         if len(result) > lengths["phone"]:
             raise CellError(_("电话号码过长。"))
@@ -1380,7 +1387,7 @@ def _read_experts(
                 provider_id=provider.pk,
                 name=values["name"],
                 id_number=number,
-                phone=values.get("phone") or "",
+                phone=None if values.get("phone") is KEEP_PHONE else (values.get("phone") or ""),
                 title=values.get("title") or "",
                 full_time=values.get("full_time") is not False,
                 active=values.get("active") is not False,
@@ -1574,11 +1581,6 @@ def enterprise_export_columns() -> list:
     ]
 
 
-def mask_id_number(number: str) -> str:
-    """Region and check digits stay readable for telling people apart; birth date and serial do not."""
-    return f"{number[:4]}{'*' * (len(number) - 7)}{number[-3:]}" if len(number) > 7 else number
-
-
 def expert_export_columns() -> list:
     """Conflicts are read from `visible_conflicts`, which the caller prefetches restricted to the
     enterprises the exporting user may see."""
@@ -1593,8 +1595,11 @@ def expert_export_columns() -> list:
     return [
         Column(labels["provider"], "provider.name", width=30),
         Column(labels["name"], "name", width=10),
-        Column(masked_id, lambda e: mask_id_number(e.id_number), width=22),
-        Column(labels["phone"], "phone", width=14),
+        # Personal data leaves masked, as pages and API show it; the full numbers are read one
+        # expert at a time through the audited personal-data endpoint. The import takes a masked
+        # phone for "unchanged"; the masked ID column is export-only.
+        Column(masked_id, lambda e: mask_id_number(e.id_number or ""), width=22),
+        Column(labels["phone"], lambda e: mask_phone(e.phone or ""), width=14),
         Column(labels["title"], "title", width=14),
         Column(labels["full_time"], "full_time", width=8),
         Column(labels["active"], "active", width=8),

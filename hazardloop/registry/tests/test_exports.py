@@ -119,7 +119,7 @@ def test_expert_export_hides_id_numbers_and_conflicts_the_user_cannot_see(client
     _response, content = download(client, personas.bureau, "registry:expert_export", {"q": "周"})
     header, row = sheet_rows(content)
     record = dict(zip(header, row, strict=True))
-    assert record["身份证号（部分隐藏）"] == "4105***********234"
+    assert record["身份证号（部分隐藏）"] == "410***********1234"
     assert record["专业"] == "消防"
     assert record["回避企业信用代码"] == district.coal.credit_code  # the outsider is beyond the bureau
     assert record["回避原因"] == "曾任职"
@@ -168,3 +168,44 @@ def test_an_empty_template_imported_as_is_says_there_is_no_data(client, personas
     job = run(ImportKind.ENTERPRISES, content, personas.bureau)
     assert job.status == ImportStatus.FAILED
     assert "没有数据行" in job.errors[0]["message"]
+
+
+def test_expert_export_masks_phones_and_reimporting_it_keeps_the_stored_numbers(client, personas, district):
+    phone = "13812345678"
+    expert = services.register_expert(
+        actor=district.admin,
+        provider=district.provider,
+        name="孙工",
+        id_number="410506198001011234",
+        phone=phone,
+        specialties=["fire"],
+    )
+    _response, content = download(client, personas.bureau, "registry:expert_export")
+    cells = [str(cell) for row in sheet_rows(content) for cell in row if cell is not None]
+    assert not [cell for cell in cells if phone in cell or "410506198001011234" in cell]
+    header, *rows = sheet_rows(content)
+    record = next(dict(zip(header, row, strict=True)) for row in rows if row[1] == "孙工")
+    assert record["手机号"] == "138****5678"
+
+    stamps = dict(Expert.objects.values_list("pk", "updated_at"))
+    job = run(ImportKind.EXPERTS, content, personas.bureau)
+    assert job.status == ImportStatus.DONE, job.errors
+    assert (job.created_count, job.updated_count) == (0, 0)
+    assert dict(Expert.objects.values_list("pk", "updated_at")) == stamps
+    expert.refresh_from_db()
+    assert (expert.phone, expert.id_number) == (phone, "410506198001011234")
+
+    # A clerk who types a whole new number over the masked one does change it.
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[0]
+    phone_column = header.index("手机号") + 1
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value == "孙工":
+            row[phone_column - 1].value = "13900001111"
+    edited = io.BytesIO()
+    workbook.save(edited)
+    job = run(ImportKind.EXPERTS, edited.getvalue(), personas.bureau)
+    assert job.status == ImportStatus.DONE, job.errors
+    assert job.updated_count == 1
+    expert.refresh_from_db()
+    assert expert.phone == "13900001111"
