@@ -388,6 +388,7 @@ def expert_detail(request, pk: int):
         "conflicts": conflicts,
         "hidden_conflicts": hidden_conflicts,
         "can_view_provider": scoping.can(user, "registry.view_providers"),
+        "can_reveal": scoping.can(user, "personal_data.view_unmasked"),  # core.personal_data.VIEW_UNMASKED
         "today": timezone.localdate(),
     }
     return render(request, "registry/expert_detail.html", context)
