@@ -543,3 +543,66 @@ class PlanningJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (PlanningJobStatus.PENDING, PlanningJobStatus.RUNNING)
+
+
+class BreachKind(models.TextChoices):
+    SHORT_TEAM = "short_team", _("检查组人数不符")
+    MISSING_SPECIALTY = "missing_specialty", _("缺少专业人员")
+    LATE_REPORT = "late_report", _("报告逾期")
+    LATE_REINSPECTION = "late_reinspection", _("复查逾期")
+    VISITS_SHORT = "visits_short", _("检查次数不足")
+
+
+class ComplianceBreach(models.Model):
+    """A way the provider fell short of its contract's standards, found by
+    `compliance.record_compliance` from the inspection and hazard records.
+
+    `key` names the subject within (contract, kind) — the inspection, the hazard's round or the
+    enterprise and year — so re-running the check updates a breach instead of adding another.
+    A breach no longer found (e.g. visits caught up) is kept with `resolved_at` set."""
+
+    contract = models.ForeignKey(
+        ServiceContract,
+        verbose_name=_("服务合同"),
+        on_delete=models.CASCADE,
+        related_name="compliance_breaches",
+    )
+    kind = models.CharField(_("类别"), max_length=24, choices=BreachKind.choices, db_index=True)
+    key = models.CharField(_("对象标识"), max_length=64)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("检查记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="compliance_breaches",
+    )
+    hazard = models.ForeignKey(
+        "hazards.Hazard",
+        verbose_name=_("隐患"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="compliance_breaches",
+    )
+    expected = models.CharField(_("合同要求"), max_length=100)
+    actual = models.CharField(_("实际"), max_length=100)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    detected_at = models.DateTimeField(_("发现时间"))
+    resolved_at = models.DateTimeField(_("消除时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履约偏差")
+        verbose_name_plural = _("履约偏差")
+        ordering = ["contract", "kind", "-detected_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "kind", "key"], name="compliance_breach_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.get_kind_display()} {self.key}"

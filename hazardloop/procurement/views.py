@@ -34,7 +34,7 @@ from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate
 from hazardloop.registry.choices import EnterpriseStatus, RegionLevel
 from hazardloop.registry.models import Enterprise, Expert, Provider, Region
 
-from . import services, tasks
+from . import compliance, services, tasks
 from .filters import ContractFilter, PlanFilter, TenderFilter
 from .forms import AmendForm, BidForm, MilestoneForm, ReplanForm, SolveForm, TenderForm
 from .models import (
@@ -496,6 +496,7 @@ def contract_detail(request, pk: int):
         "tender": Tender.objects.visible_to(user).filter(contract=contract).first()
         if scoping.can(user, "procurement.view_tenders")
         else None,
+        "fulfilment": compliance.contract_fulfilment(contract),
         "can_manage": can_manage,
         "can_plan": can_plan,
         "milestone_form": MilestoneForm() if can_manage else None,
