@@ -319,6 +319,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- background tasks (the django.tasks API, database backend) --------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this has lost its worker and is re-queued by `recover_tasks`;
+# keep it above the longest task (a large import or plan solve).
+TASKS_STALE_AFTER_MINUTES = env_int("TASKS_STALE_AFTER_MINUTES", 30)
 
 # --- security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
