@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -98,8 +99,43 @@ def home(request):
         if user.role == Role.ENTERPRISE
         else None,
         "shortcuts": _shortcuts(user),
+        "loop": _loop_summary(user),
     }
     return render(request, "core/home.html", context)
+
+
+def _loop_summary(user) -> dict | None:
+    """The six stages with this user's hazards in each, what waits for the user, what is
+    overdue, and this month's inspections: a fixed handful of aggregate queries."""
+    if not scoping.can(user, "hazards.view"):
+        return None
+    from hazardloop.hazards.choices import STAGE_OF_STATE, Stage
+    from hazardloop.hazards.filters import awaiting_move_of
+    from hazardloop.hazards.models import Hazard
+
+    today = timezone.localdate()
+    visible = Hazard.objects.visible_to(user)
+    by_stage: dict[str, int] = {}
+    for status, n in visible.order_by().values_list("status").annotate(n=Count("pk")):
+        by_stage[STAGE_OF_STATE[status]] = by_stage.get(STAGE_OF_STATE[status], 0) + n
+    six = [s for s in Stage if s not in (Stage.CLOSED, Stage.OVERTURNED)]
+    summary = {
+        "stages": [
+            (n, stage.value, stage.label, by_stage.get(stage.value, 0)) for n, stage in enumerate(six, 1)
+        ],
+        "closed": by_stage.get(Stage.CLOSED.value, 0),
+        "mine": visible.filter(awaiting_move_of(user)).count(),
+        "overdue": visible.overdue(today).count(),
+        "inspections_this_month": None,
+    }
+    if scoping.can(user, "inspections.view"):
+        from hazardloop.inspections.models import Inspection
+
+        month_start = today.replace(day=1)
+        summary["inspections_this_month"] = scoping.scope(
+            Inspection.objects.filter(started_at__date__gte=month_start), user
+        ).count()
+    return summary
 
 
 @never_cache

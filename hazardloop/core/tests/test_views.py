@@ -208,3 +208,29 @@ def test_expiry_state_boundaries():
     assert expiry_state(today, today) == "soon"
     assert expiry_state(today + dt.timedelta(days=90), today) == "soon"
     assert expiry_state(today + dt.timedelta(days=91), today) == "ok"
+
+
+def test_workbench_counts_the_users_hazards_by_stage_and_what_waits_for_them(client, personas, district):
+    from hazardloop.hazards import services as hazard_services
+    from hazardloop.hazards.models import HazardLevel
+    from hazardloop.registry.choices import HazardCategory
+
+    general = HazardLevel.objects.filter(legal_level="general", active=True).order_by("order").first()
+    hazard_services.register_hazard(
+        actor=personas.expert,
+        enterprise=district.coal,
+        level=general,
+        category=HazardCategory.PRODUCTION,
+        form="state",
+        title="配电柜前未铺设绝缘垫",
+        description="现场检查发现",
+    )
+    client.force_login(personas.safety_unit)  # the hazard is routed to this unit by its duties
+    loop = client.get(reverse("home")).context["loop"]
+    stages = {value: count for _n, value, _label, count in loop["stages"]}
+    assert stages["supervision"] == 1 and sum(stages.values()) == 1
+    assert loop["mine"] == 1  # the unit's move: issue the notice
+    client.force_login(personas.township)
+    assert client.get(reverse("home")).context["loop"]["mine"] == 0  # townships read, never act
+    client.force_login(personas.outsider)
+    assert sum(c for *_x, c in client.get(reverse("home")).context["loop"]["stages"]) == 0
