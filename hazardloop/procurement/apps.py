@@ -84,6 +84,7 @@ SCOPERS = {
     "procurement.inspectionplan": _through_contract,
     "procurement.planningjob": _through_contract,
     "procurement.plannedvisit": _through_plan,
+    "procurement.compliancebreach": _through_contract,
 }
 
 

@@ -205,3 +205,12 @@ def test_contract_page_shows_fulfilment(client, personas, district, team):
     assert "报告逾期" in html
     assert response.context["fulfilment"]["visits_done"] == 1
     assert response.context["fulfilment"]["on_time_share"] == 0
+
+
+def test_breaches_follow_the_contract_scope(personas, district, team):
+    visit(personas, district, team, start=at(3, 2, 8), submit=at(3, 12))
+    compliance.record_compliance(district.contract, today=dt.date(2026, 3, 12))
+    for name in ("township", "provider", "bureau"):
+        assert ComplianceBreach.objects.visible_to(getattr(personas, name)).count() == 1, name
+    for name in ("enterprise", "outsider"):
+        assert not ComplianceBreach.objects.visible_to(getattr(personas, name)).exists(), name
