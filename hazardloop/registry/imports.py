@@ -1140,7 +1140,14 @@ EXPERT_COLUMNS = [
         True,
         may_be_absent=True,
     ),
-    ColumnSpec("phone", gettext_noop("手机号"), False, "", 14, True),
+    ColumnSpec(
+        "phone",
+        gettext_noop("手机号"),
+        False,
+        gettext_noop("导出文件中部分隐藏的号码（含 *）导入时保持已登记的号码不变。"),
+        14,
+        True,
+    ),
     ColumnSpec("title", gettext_noop("职称"), False, gettext_noop("如 高级工程师。"), 14, repeats=True),
     ColumnSpec(
         "full_time", gettext_noop("专职"), False, gettext_noop("“是”或“否”，留空为“是”。"), 8, repeats=True
