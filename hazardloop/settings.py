@@ -215,7 +215,9 @@ if not FIELD_ENCRYPTION_KEY:
     import hashlib
 
     FIELD_ENCRYPTION_KEY = [
-        base64.urlsafe_b64encode(hashlib.sha256(f"hazardloop-field-key:{SECRET_KEY}".encode()).digest()).decode()
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"hazardloop-field-key:{SECRET_KEY}".encode()).digest()
+        ).decode()
     ]
 
 # Session expiry: idle sessions end, and the cookie dies with the browser.
