@@ -214,3 +214,32 @@ def test_breaches_follow_the_contract_scope(personas, district, team):
         assert ComplianceBreach.objects.visible_to(getattr(personas, name)).count() == 1, name
     for name in ("enterprise", "outsider"):
         assert not ComplianceBreach.objects.visible_to(getattr(personas, name)).exists(), name
+
+
+def test_recorded_team_deviation_counts(settings, personas, district, team):
+    settings.INSPECTION_ALLOW_TEAM_DEVIATION = True
+    with time_machine.travel(at(3, 2, 12), tick=False):
+        inspection = inspection_services.create_inspection(
+            actor=personas.provider,
+            enterprise=district.coal,
+            experts=[team.wang, team.zhang],
+            leader=team.wang,
+            started_at=at(3, 2, 8),
+            ended_at=at(3, 2, 10),
+            deviation_reason="一名专家临时生病",
+        )
+    with time_machine.travel(at(3, 3), tick=False):
+        inspection_services.submit_inspection(inspection, actor=personas.provider)
+    assert inspection.team_deviation
+    breaches = compliance.check_contract_compliance(district.contract, today=dt.date(2026, 3, 3))
+    [short] = [b for b in breaches if b.inspection_id == inspection.pk]
+    assert (short.kind, short.expected, short.actual) == (BreachKind.SHORT_TEAM, "3–5 人", "2 人")
+    assert "一名专家临时生病" in short.note
+
+
+def test_contract_page_without_breaches(client, personas, district):
+    client.force_login(personas.township)
+    response = client.get(reverse("procurement:contract_detail", args=[district.contract.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="no-breaches"' in response.content.decode()
+    assert response.context["fulfilment"]["on_time_share"] is None
