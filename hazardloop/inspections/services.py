@@ -254,14 +254,20 @@ def checklist_for(enterprise: Enterprise) -> ChecklistVersion | None:
 
 def required_team(enterprise: Enterprise, contract: ServiceContract | None) -> rules.TeamRequirement:
     """What an inspection team at `enterprise` must look like. The one place that decides it:
-    today the registry's size rule and the industry's specialty; the contract only names the
-    provider (its standards may later set the size)."""
+    the contract's standard for the enterprise's class (procurement; its defaults are the
+    registry's size rule), the registry's rule where no contract covers the visit, and the
+    specialty the enterprise's industry needs. Compliance checks the same standard."""
     specialties = set()
     specialty = enterprise.industry.specialty
     if specialty and specialty != Specialty.GENERAL:
         specialties.add(specialty)
+    size = (
+        contract.team_requirement(enterprise)
+        if contract is not None
+        else required_team_size(enterprise.size, enterprise.high_risk)
+    )
     return rules.TeamRequirement(
-        size=required_team_size(enterprise.size, enterprise.high_risk),
+        size=size,
         specialties=frozenset(specialties),
         provider_id=contract.provider_id if contract is not None else None,
     )

@@ -36,7 +36,7 @@ def team(district):
     )
 
 
-def visit(personas, district, team, *, start: dt.datetime, submit: dt.datetime, experts=None):
+def visit(personas, district, team, *, start: dt.datetime, submit: dt.datetime, experts=None, **extra):
     """A visit to 龙泉煤业 (high-risk) lasting two hours from `start`, submitted at `submit`."""
     experts = experts or [team.wang, team.zhang, team.zhao]
     with time_machine.travel(start + dt.timedelta(hours=3), tick=False):
@@ -47,6 +47,7 @@ def visit(personas, district, team, *, start: dt.datetime, submit: dt.datetime, 
             leader=team.wang,
             started_at=start,
             ended_at=start + dt.timedelta(hours=2),
+            **extra,
         )
     with time_machine.travel(submit, tick=False):
         return inspection_services.submit_inspection(inspection, actor=personas.provider)
@@ -62,12 +63,17 @@ def test_compliant_inspection_flags_nothing(personas, district, team):
     assert compliance.check_contract_compliance(district.contract, today=dt.date(2026, 3, 3)) == []
 
 
-def test_short_team_is_flagged(personas, district, team):
-    # The contract asks for four experts at high-risk enterprises; the registry rule (three)
-    # lets the inspection through, so only the contract check catches it.
+def test_short_team_is_flagged(personas, district, team, settings):
+    # The contract asks for four experts at high-risk enterprises. Inspections hold teams to the
+    # same standard: a district that allows deviations records the three-expert visit as one,
+    # and compliance counts it against the provider with the contract's figure.
+    settings.INSPECTION_ALLOW_TEAM_DEVIATION = True
     ServiceContract.objects.filter(pk=district.contract.pk).update(team_high_risk_min=4)
     contract = ServiceContract.objects.get(pk=district.contract.pk)
-    inspection = visit(personas, district, team, start=at(3, 2, 8), submit=at(3, 3))
+    inspection = visit(
+        personas, district, team, start=at(3, 2, 8), submit=at(3, 3), deviation_reason="一名专家临时请假"
+    )
+    assert inspection.team_deviation
     breaches = compliance.check_contract_compliance(contract, today=dt.date(2026, 3, 3))
     assert kinds(breaches, inspection_id=inspection.pk) == {BreachKind.SHORT_TEAM}
     short = breaches[0]
