@@ -223,6 +223,7 @@ def enterprise_detail(request, pk: int):
         "can_view_experts": can_view_experts,
         "can_view_providers": scoping.can(user, "registry.view_providers"),
         "can_edit": scoping.can(user, "registry.edit_enterprise"),
+        "can_reveal": scoping.can(user, "personal_data.view_unmasked"),
         "high_risk_reasons": high_risk_reasons(enterprise),
         "computed_high_risk": computed,
         "special_items": [
@@ -308,6 +309,7 @@ def provider_detail(request, pk: int):
         "contracts": contracts,
         "can_view_contracts": can_view_contracts,
         "summary": _provider_summary(provider, experts if can_view_experts else None),
+        "can_reveal": scoping.can(user, "personal_data.view_unmasked"),
     }
     return render(request, "registry/provider_detail.html", context)
 

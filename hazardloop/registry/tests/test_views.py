@@ -583,3 +583,22 @@ def test_expert_page_masks_the_experts_own_phone(client, personas, district):
     html = client.get(reverse("registry:expert_detail", args=[district.expert.pk])).content.decode()
     assert "138****5678" in html
     assert "13812345678" not in html
+
+
+@pytest.mark.parametrize(
+    ("persona", "may_reveal"), [("bureau", True), ("township", False), ("enterprise", False)]
+)
+def test_contact_phones_are_masked_in_pages_and_revealed_only_through_the_audited_endpoint(
+    client, personas, district, persona, may_reveal
+):
+    Enterprise.objects.filter(pk=district.coal.pk).update(safety_contact_phone="13837251234")
+    login(client, personas, persona)
+    for url in (
+        reverse("registry:enterprise_detail", args=[district.coal.pk]),
+        reverse("registry:enterprise_list"),
+    ):
+        html = client.get(url).content.decode()
+        assert "13837251234" not in html
+        assert "138****1234" in html
+    detail = client.get(reverse("registry:enterprise_detail", args=[district.coal.pk])).content.decode()
+    assert ('data-testid="reveal-personal-data"' in detail) is may_reveal
