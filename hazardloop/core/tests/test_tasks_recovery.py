@@ -15,7 +15,10 @@ from django_tasks_db.models import DBTaskResult
 
 from hazardloop.core.tasks_recovery import recover_stale_tasks
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection between tasks, as a long-running process should;
+# inside a test transaction that would end the test's own connection on PostgreSQL. The rows the
+# migrations put in (industries, checklists) are restored after the flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 RUNS: list[int] = []
 
