@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "hazardloop.inspections",
     "hazardloop.enforcement",
     "hazardloop.meetings",
+    "hazardloop.evaluation",
     "hazardloop.analytics",
 ]
 
@@ -316,6 +317,10 @@ SPECTACULAR_SETTINGS = {
         "InspectionStatusEnum": "hazardloop.inspections.choices.InspectionStatus",
         "EnforcementActionStatusEnum": "hazardloop.enforcement.choices.ActionStatus",
         "MeetingStatusEnum": "hazardloop.meetings.choices.MeetingStatus",
+        "ScorecardStatusEnum": "hazardloop.evaluation.choices.ScorecardStatus",
+        "PeriodKindEnum": "hazardloop.evaluation.choices.PeriodKind",
+        "RatingKindEnum": "hazardloop.evaluation.choices.RatingKind",
+        "KpiCodeEnum": "hazardloop.evaluation.choices.KpiCode",
     },
 }
 
@@ -407,3 +412,12 @@ ENFORCEMENT_ART113_THRESHOLD_365_DAYS = env_int("ENFORCEMENT_ART113_THRESHOLD_36
 # On: an inspection team below the required size is recorded as a deviation (flag and reason,
 # counted against the provider) instead of being refused.
 INSPECTION_ALLOW_TEAM_DEVIATION = env_bool("INSPECTION_ALLOW_TEAM_DEVIATION", False)
+# Service-quality evaluation (hazardloop.evaluation): how a confirmed score adjusts a payment for
+# a contract that has no rule of its own. At or above full_score 100 % is paid; each point
+# below deducts deduct_per_point %; below floor_score floor_share % is paid (decision 0015).
+EVALUATION_PAYMENT_RULE = {
+    "full_score": env_int("EVALUATION_FULL_SCORE", 90),
+    "deduct_per_point": env_int("EVALUATION_DEDUCT_PER_POINT", 1),
+    "floor_score": env_int("EVALUATION_FLOOR_SCORE", 60),
+    "floor_share": env_int("EVALUATION_FLOOR_SHARE", 50),
+}
