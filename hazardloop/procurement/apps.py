@@ -15,6 +15,13 @@ CAPABILITIES = {
     # Solve and re-plan a contract's year (the provider plans its experts; the township and the
     # bureau may too).
     "procurement.manage_plans": {Role.ADMIN, Role.BUREAU, Role.TOWNSHIP, Role.PROVIDER},
+    # 以奖代补: the government sees the formula and awards (a township only its own award);
+    # the bureau publishes the formula and computes; the bureau or the leader confirms.
+    "procurement.view_awards": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.TOWNSHIP},
+    "procurement.manage_awards": {Role.ADMIN, Role.BUREAU},
+    "procurement.confirm_awards": {Role.ADMIN, Role.BUREAU, Role.LEADER},
+    # Contract spend beside the staff cost it replaces: a government figure.
+    "procurement.view_cost": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.TOWNSHIP},
 }
 
 
@@ -75,6 +82,31 @@ def _through_plan(qs, user):
     return qs.filter(plan__contract_id__in=_visible_contracts(user))
 
 
+def scope_award_formulas(qs, user):
+    """Published formulas are public to the district's government: the bureau, the leader and
+    every township of the district."""
+    role = user.role
+    if role == Role.ADMIN:
+        return qs
+    if role in {Role.BUREAU, Role.LEADER, Role.TOWNSHIP} and user.region is not None:
+        return qs.filter(district__code=user.region.code[:6])
+    return qs.none()
+
+
+def scope_awards(qs, user):
+    """Bureau and leader: every township of their district; a township: its own award only;
+    everyone else (providers included): none."""
+    role = user.role
+    if role == Role.ADMIN:
+        return qs
+    if role in {Role.BUREAU, Role.LEADER}:
+        prefix = _prefix(user)
+        return qs.filter(township__code__startswith=prefix) if prefix else qs.none()
+    if role == Role.TOWNSHIP:
+        return qs.filter(township_id=user.region_id) if user.region_id else qs.none()
+    return qs.none()
+
+
 SCOPERS = {
     "procurement.tender": scope_tenders,
     "procurement.tendercriterion": _through_tender,
@@ -85,6 +117,8 @@ SCOPERS = {
     "procurement.planningjob": _through_contract,
     "procurement.plannedvisit": _through_plan,
     "procurement.compliancebreach": _through_contract,
+    "procurement.awardformula": scope_award_formulas,
+    "procurement.award": scope_awards,
 }
 
 

@@ -228,6 +228,7 @@ class PaymentMilestone(models.Model):
         verbose_name = _("付款节点")
         verbose_name_plural = _("付款节点")
         ordering = ["contract", "due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"], name="milestone_status_due")]
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.name}"
@@ -603,6 +604,133 @@ class ComplianceBreach(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contract", "kind", "key"], name="compliance_breach_unique"),
         ]
+        indexes = [models.Index(fields=["detected_at"], name="breach_detected")]
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.get_kind_display()} {self.key}"
+
+
+# --- 以奖代补 awards ----------------------------------------------------------------------------
+
+
+class AwardFormula(models.Model):
+    """One published version of a year's award formula (以奖代补): the pool and the weights of
+    `rules.allocate_awards`, with the text the townships read. A change is a new version; the
+    versions of a year are kept, and awards name the version they were computed with."""
+
+    district = models.ForeignKey(
+        Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="award_formulas"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    version = models.PositiveIntegerField(_("版本"))
+    pool = models.DecimalField(_("奖补资金总额（元）"), max_digits=12, decimal_places=2)
+    base_share = models.DecimalField(_("基础部分占比（%）"), max_digits=5, decimal_places=2)
+    coverage_weight = models.DecimalField(_("覆盖率权重"), max_digits=5, decimal_places=2)
+    closure_weight = models.DecimalField(_("销号率权重"), max_digits=5, decimal_places=2)
+    punctuality_weight = models.DecimalField(_("按期整改率权重"), max_digits=5, decimal_places=2)
+    note = models.TextField(_("说明"), blank=True)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("奖补办法")
+        verbose_name_plural = _("奖补办法")
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "version"], name="award_formula_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district.name}{self.year}年以奖代补办法（第{self.version}版）"
+
+    def weights(self) -> rules.AwardWeights:
+        return rules.AwardWeights(
+            base_share=self.base_share,
+            coverage_weight=self.coverage_weight,
+            closure_weight=self.closure_weight,
+            punctuality_weight=self.punctuality_weight,
+        )
+
+    @property
+    def results_share(self):
+        return 100 - self.base_share
+
+
+class AwardStatus(models.TextChoices):
+    DRAFT = "draft", _("测算稿")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class Award(models.Model):
+    """A township's 以奖代补 award for a year, with every input behind the figure as computed by
+    `awards.compute_awards`. A draft is replaced on each computation; a confirmed award is
+    frozen."""
+
+    formula = models.ForeignKey(
+        AwardFormula, verbose_name=_("奖补办法"), on_delete=models.PROTECT, related_name="awards"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    township = models.ForeignKey(
+        Region, verbose_name=_("乡镇（街道）"), on_delete=models.PROTECT, related_name="awards"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.DRAFT, db_index=True
+    )
+    as_of = models.DateField(_("数据截至"))
+    contracts = models.PositiveIntegerField(_("合同数"), default=0)
+    spend = models.DecimalField(_("年度合同金额（元）"), max_digits=12, decimal_places=2, default=0)
+    enterprises = models.PositiveIntegerField(_("合同服务企业"), default=0)
+    inspected = models.PositiveIntegerField(_("年内已排查企业"), default=0)
+    found = models.PositiveIntegerField(_("年内发现隐患"), default=0)
+    closed = models.PositiveIntegerField(_("已销号"), default=0)
+    overdue = models.PositiveIntegerField(_("逾期未整改"), default=0)
+    coverage_rate = models.DecimalField(_("排查覆盖率（%）"), max_digits=6, decimal_places=2, default=0)
+    closure_rate = models.DecimalField(_("销号率（%）"), max_digits=6, decimal_places=2, default=0)
+    overdue_rate = models.DecimalField(_("逾期率（%）"), max_digits=6, decimal_places=2, default=0)
+    score = models.DecimalField(_("绩效得分"), max_digits=6, decimal_places=2, default=0)
+    base_amount = models.DecimalField(_("基础奖补（元）"), max_digits=12, decimal_places=2, default=0)
+    results_amount = models.DecimalField(_("绩效奖补（元）"), max_digits=12, decimal_places=2, default=0)
+    amount = models.DecimalField(_("奖补金额（元）"), max_digits=12, decimal_places=2, default=0)
+    computed_at = models.DateTimeField(_("测算时间"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("测算人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("以奖代补资金")
+        verbose_name_plural = _("以奖代补资金")
+        ordering = ["-year", "township__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "township"], name="one_award_per_township_year"),
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="award_year_status")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.township.name}以奖代补"

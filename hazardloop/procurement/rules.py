@@ -22,9 +22,11 @@ and a bid's total is Σ weight × score / 100, rounded to two decimals, so total
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from hazardloop.registry.rules import SizeClass, TeamSize, required_team_size
 
@@ -237,3 +239,151 @@ def weights_problem(weights: Iterable[Decimal]) -> str | None:
 def weighted_total(weighted_scores: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
     """Σ weight × score / 100 over (weight, score 0–100) pairs."""
     return _round(sum((Decimal(w) * Decimal(s) for w, s in weighted_scores), Decimal(0)) / HUNDRED)
+
+
+# --- 以奖代补 awards ------------------------------------------------------------------------------
+#
+# The district pays part of the townships' service money back as awards (以奖代补, case study
+# line 21). The year's pool P is split in two by the published formula:
+#
+#   base part     B = P × base_share / 100, shared in proportion to each township's contract
+#                 spend in the year s_i (money the township actually committed to the service);
+#   results part  R = P − B, shared in proportion to s_i × q_i, the spend weighted by the
+#                 township's results score q_i ∈ [0, 1]:
+#
+#       q_i = (w_cov × coverage_i + w_close × closure_i + w_punct × (1 − overdue_rate_i)) / 100
+#
+#   coverage_i     contract enterprises inspected in the year / contract enterprises;
+#   closure_i      hazards found in the year that are closed / hazards found in the year;
+#   overdue_rate_i of those, open past their deadline / found (the penalty, as 1 − rate so a
+#                  score never goes below zero).
+#
+# A township with no hazards found scores closure 1 and overdue 0 (nothing left undone); its
+# coverage still has to show the inspections were made. A township without spend gets nothing:
+# the award supplements a purchase, it does not replace one. When every township's results score
+# is 0 the results part follows spend as the base part does, so the pool is always paid out in
+# full once anyone has spend. Amounts are rounded to the fen by the largest remainder, so they add
+# up to the pool exactly.
+
+AWARD_WEIGHT_FIELDS = ("coverage_weight", "closure_weight", "punctuality_weight")
+
+
+@dataclass(frozen=True)
+class AwardWeights:
+    base_share: Decimal  # % of the pool shared by spend alone
+    coverage_weight: Decimal  # the three results weights add up to 100
+    closure_weight: Decimal
+    punctuality_weight: Decimal
+
+
+@dataclass(frozen=True)
+class TownshipResults:
+    key: object
+    spend: Decimal
+    enterprises: int = 0  # contract enterprises
+    inspected: int = 0  # of them, inspected in the year
+    found: int = 0  # hazards found in the year
+    closed: int = 0  # of them, closed
+    overdue: int = 0  # of them, open past their deadline
+
+
+@dataclass(frozen=True)
+class AwardShare:
+    key: object
+    coverage: Fraction
+    closure: Fraction
+    overdue_rate: Fraction
+    score: Fraction  # 0–1
+    base_amount: Decimal
+    results_amount: Decimal
+    amount: Decimal
+
+
+def award_formula_problems(pool, weights: AwardWeights) -> dict[str, str]:
+    """Chinese messages by field for a formula that cannot be published; empty when sound."""
+    problems: dict[str, str] = {}
+    if pool is None or Decimal(pool) < 0:
+        problems["pool"] = "奖补资金总额不能为负数。"
+    if not Decimal(0) <= weights.base_share <= HUNDRED:
+        problems["base_share"] = "基础部分占比应在 0–100 之间。"
+    values = [getattr(weights, f) for f in AWARD_WEIGHT_FIELDS]
+    if any(v < 0 for v in values):
+        problems["coverage_weight"] = "各项绩效权重不能为负数。"
+    elif sum(values) != HUNDRED:
+        problems["coverage_weight"] = f"覆盖率、销号率、按期率三项权重合计应为 100（现为 {sum(values)}）。"
+    return problems
+
+
+def _rate(part: int, whole: int, empty: Fraction) -> Fraction:
+    return Fraction(min(max(part, 0), whole), whole) if whole > 0 else empty
+
+
+def results_score(
+    row: TownshipResults, weights: AwardWeights
+) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+    """(coverage, closure, overdue rate, score q ∈ [0, 1]) of one township."""
+    coverage = _rate(row.inspected, row.enterprises, Fraction(0))
+    closure = _rate(row.closed, row.found, Fraction(1))
+    overdue = _rate(row.overdue, row.found, Fraction(0))
+    score = (
+        Fraction(weights.coverage_weight) * coverage
+        + Fraction(weights.closure_weight) * closure
+        + Fraction(weights.punctuality_weight) * (1 - overdue)
+    ) / 100
+    return coverage, closure, overdue, score
+
+
+def _to_fen(exact: list[Fraction], total_fen: int) -> list[int]:
+    """Largest-remainder rounding of non-negative amounts (in fen) that add up to total_fen."""
+    floors = [int(x) for x in exact]  # non-negative, so int() is floor
+    left = total_fen - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return floors
+
+
+def _yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / HUNDRED).quantize(CENT)
+
+
+def allocate_awards(pool: Decimal, weights: AwardWeights, rows: list[TownshipResults]) -> list[AwardShare]:
+    """Each township's award under the formula above, in the order of `rows`.
+
+    Shares add up to `pool` (to the fen) whenever some township has spend; otherwise all are 0.
+    No share is negative; a township's share never falls when its spend, coverage or closure
+    rises or its overdue count falls, the others' records unchanged."""
+    pool_fen = int((Decimal(pool) * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    scores = [results_score(r, weights) for r in rows]
+    spend = [Fraction(max(Decimal(r.spend), Decimal(0))) for r in rows]
+    total_spend = sum(spend, Fraction(0))
+    if total_spend == 0:
+        zero = Decimal("0.00")
+        return [AwardShare(r.key, *s, zero, zero, zero) for r, s in zip(rows, scores, strict=True)]
+    base_fen = Fraction(pool_fen) * Fraction(weights.base_share) / 100
+    results_fen = Fraction(pool_fen) - base_fen
+    weighted = [s * q[3] for s, q in zip(spend, scores, strict=True)]
+    total_weighted = sum(weighted, Fraction(0))
+    if total_weighted == 0:
+        weighted, total_weighted = spend, total_spend
+    base_exact = [base_fen * s / total_spend for s in spend]
+    exact = [b + results_fen * w / total_weighted for b, w in zip(base_exact, weighted, strict=True)]
+    amounts = _to_fen(exact, pool_fen)
+    out = []
+    for row, score, base, fen in zip(rows, scores, base_exact, amounts, strict=True):
+        base_rounded = min(math.floor(base + Fraction(1, 2)), fen)
+        out.append(
+            AwardShare(
+                row.key,
+                *score,
+                base_amount=_yuan(base_rounded),
+                results_amount=_yuan(fen - base_rounded),
+                amount=_yuan(fen),
+            )
+        )
+    return out
+
+
+def percent(value: Fraction) -> Decimal:
+    """A rate as a percentage with two decimals (for storing and showing)."""
+    return (Decimal(value.numerator) * HUNDRED / Decimal(value.denominator)).quantize(CENT, ROUND_HALF_UP)
