@@ -899,7 +899,27 @@ def _certificates(rng: random.Random, qualified: bool, serials: dict[str, int]) 
     return certs
 
 
-def build_providers(rng: random.Random) -> None:
+def expert_bases(rng: random.Random, spec: ProviderSpec) -> list[dict]:
+    """Where each of the firm's experts sets out from: spread round the townships it serves
+    (the experts live or are posted near their work), a street's length to a few km from the
+    township's centre. A stream of its own, so adding bases left the rest of the demo as it was."""
+    townships = {t.code: t for t in LONGAN_TOWNSHIPS}
+    served = [townships[code] for code in spec.serves if code in townships]
+    out = []
+    for i in range(spec.experts):
+        place = served[i % len(served)]
+        out.append(
+            {
+                "base_address": f"安阳市龙安区{place.name}{rng.choice(ROADS)}{rng.randint(1, 299)}号附近",
+                "base_latitude": Decimal(f"{place.lat + rng.gauss(0, 0.01):.6f}"),
+                "base_longitude": Decimal(f"{place.lon + rng.gauss(0, 0.012):.6f}"),
+            }
+        )
+    return out
+
+
+def build_providers(rng: random.Random, bases_rng: random.Random | None = None) -> None:
+    bases_rng = bases_rng or random.Random("expert-bases")
     existing_codes = set(Provider.objects.values_list("credit_code", flat=True))
     uniques = Uniques(existing_codes)
     used_ids: set[str] = set()
@@ -933,6 +953,7 @@ def build_providers(rng: random.Random) -> None:
             for j in (2 * k, 2 * k + 1):
                 extra_by_expert.setdefault(j % max(1, spec.qualified), set()).add(specialty)
         conflict_experts = set(rng.sample(range(spec.experts), k=2 if spec.experts > 9 else 1))
+        bases = expert_bases(bases_rng, spec)
         for i in range(spec.experts):
             qualified = i < spec.qualified
             specialties = {spec.specialties[i % len(spec.specialties)]}
@@ -958,6 +979,7 @@ def build_providers(rng: random.Random) -> None:
                 title=title,
                 full_time=full_time,
                 active=qualified or rng.random() < 0.85,
+                **bases[i],
             )
             for cert in _certificates(rng, qualified, serials):
                 services.add_expert_certificate(expert, actor=None, **cert)
@@ -973,5 +995,5 @@ def build_registry(ctx: DemoContext) -> None:
     places = build_longan_places()
     build_enterprises(ctx, rng, places)
     build_member_units(Region.objects.get(code=DISTRICT[0]))
-    build_providers(rng)
+    build_providers(rng, ctx.rng("expert-bases"))
     ctx.log(f"  成员单位 {len(MEMBER_UNITS)} 个，服务机构 {len(PROVIDERS)} 家")

@@ -1172,7 +1172,34 @@ EXPERT_COLUMNS = [
         True,
     ),
     ColumnSpec("conflict_reason", gettext_noop("回避原因"), False, gettext_noop("如 曾任该厂安全科长。"), 20),
+    # The base is where the planner counts travel from. A file without these columns (one made
+    # before they existed) leaves the stored base alone; blank cells clear it.
+    ColumnSpec(
+        "base_address",
+        gettext_noop("常驻地点"),
+        False,
+        gettext_noop("专家出发去检查的地点，如住址片区或机构驻点。"),
+        30,
+        may_be_absent=True,
+    ),
+    ColumnSpec(
+        "base_longitude",
+        gettext_noop("常驻地经度"),
+        False,
+        gettext_noop("小数度，如 114.3521；排查计划按常驻地计算路程。"),
+        12,
+        may_be_absent=True,
+    ),
+    ColumnSpec(
+        "base_latitude",
+        gettext_noop("常驻地纬度"),
+        False,
+        gettext_noop("小数度，如 36.1123。"),
+        12,
+        may_be_absent=True,
+    ),
 ]
+BASE_KEYS = ("base_address", "base_longitude", "base_latitude")
 EXPERT_EXPORT_ONLY = [gettext_noop("身份证号（部分隐藏）"), gettext_noop("更新时间")]
 # The masked number stands where the import expects 身份证号, which an export therefore lacks.
 DEFAULT_CONFLICT_REASON = gettext_noop("导入登记")
@@ -1193,6 +1220,8 @@ class ExpertRow:
     specialties: frozenset[str]
     conflicts: frozenset[int]  # enterprise ids
     conflict_reason: str
+    # (address, longitude, latitude); None: the file has no base columns, keep the stored base
+    base: tuple[str, Decimal | None, Decimal | None] | None = None
 
 
 @dataclass
@@ -1226,7 +1255,7 @@ class ProviderIndex:
 def expert_parsers(providers: ProviderIndex, enterprises: dict[str, int]) -> dict[str, Callable]:
     from .models import Expert, ExpertConflict
 
-    lengths = _max_lengths(Expert, ["name", "phone", "title"])
+    lengths = _max_lengths(Expert, ["name", "phone", "title", "base_address"])
     reason_length = ExpertConflict._meta.get_field("reason").max_length
     specialty_by_word = {}
     for stored, label in Specialty.choices:
@@ -1303,6 +1332,9 @@ def expert_parsers(providers: ProviderIndex, enterprises: dict[str, int]) -> dic
         "specialties": specialties,
         "conflicts": conflicts,
         "conflict_reason": bounded(reason_length),
+        "base_address": bounded(lengths["base_address"]),
+        "base_longitude": lambda v: coordinate(v, low=-180, high=180, label=LONGITUDE),
+        "base_latitude": lambda v: coordinate(v, low=-90, high=90, label=LATITUDE),
     }
 
 
@@ -1330,6 +1362,9 @@ def _read_experts(
     provider_letter, provider_header = _letter(layout, "provider")
     id_letter, id_header = _letter(layout, "id_number")
     name_letter, name_header = _letter(layout, "name")
+    lat_letter, lat_header = _letter(layout, "base_latitude")
+    present = {spec.key for _index, spec, _letter_ in layout.positions}
+    has_base = bool(present & set(BASE_KEYS))
     by_id: dict[str, int] = {}
     by_name: dict[tuple[int, str], list[tuple[int, str]]] = {}
     rows: list[ExpertRow] = []
@@ -1386,6 +1421,13 @@ def _read_experts(
                 )
                 good = False
             same.append((excel_row, number))
+        longitude, latitude = values.get("base_longitude"), values.get("base_latitude")
+        # Only when both cells were readable: a bad one is its own problem already.
+        if good and (longitude is None) != (latitude is None):
+            problems.add(
+                Problem(excel_row, lat_letter, lat_header, _("常驻地经度和纬度应同时填写或同时留空。"))
+            )
+            good = False
         if not good:
             continue
         rows.append(
@@ -1401,6 +1443,7 @@ def _read_experts(
                 specialties=values.get("specialties") or frozenset(),
                 conflicts=values.get("conflicts") or frozenset(),
                 conflict_reason=values.get("conflict_reason") or "",
+                base=(values.get("base_address") or "", longitude, latitude) if has_base else None,
             )
         )
     if progress is not None:
@@ -1617,5 +1660,8 @@ def expert_export_columns() -> list:
             width=40,
         ),
         Column(labels["conflict_reason"], reasons, width=20),
+        Column(labels["base_address"], "base_address", width=30),
+        Column(labels["base_longitude"], "base_longitude", width=12),
+        Column(labels["base_latitude"], "base_latitude", width=12),
         Column(updated, "updated_at", width=20, number_format="yyyy-mm-dd hh:mm"),
     ]

@@ -247,6 +247,25 @@ class Expert(TimeStampedModel):
     title = models.CharField(_("职称"), max_length=64, blank=True)
     full_time = models.BooleanField(_("专职"), default=True)
     active = models.BooleanField(_("在岗"), default=True, db_index=True)
+    # Where the expert sets out from for a visit (home area or the firm's local office): the
+    # year planner counts the distance from here to each enterprise (ADR 0017).
+    base_address = models.CharField(_("常驻地点"), max_length=255, blank=True)
+    base_longitude = models.DecimalField(
+        _("常驻地经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    base_latitude = models.DecimalField(
+        _("常驻地纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
     conflicts = models.ManyToManyField(
         Enterprise,
         verbose_name=_("回避企业"),
@@ -278,6 +297,13 @@ class Expert(TimeStampedModel):
     def specialty_labels(self) -> list[str]:
         labels = dict(Specialty.choices)
         return [str(labels.get(s, s)) for s in self.specialties]
+
+    @property
+    def base(self) -> tuple[float, float] | None:
+        """(latitude, longitude) of the base, or None when not recorded."""
+        if self.base_latitude is None or self.base_longitude is None:
+            return None
+        return float(self.base_latitude), float(self.base_longitude)
 
 
 class ExpertSpecialty(models.Model):

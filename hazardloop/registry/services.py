@@ -436,7 +436,18 @@ def import_experts(job: ImportJob, *, actor, progress: imports.Progress | None =
     return outcome
 
 
-EXPERT_FIELDS = ("provider_id", "name", "id_number", "phone", "title", "full_time", "active")
+EXPERT_FIELDS = (
+    "provider_id",
+    "name",
+    "id_number",
+    "phone",
+    "title",
+    "full_time",
+    "active",
+    "base_address",
+    "base_longitude",
+    "base_latitude",
+)
 
 
 def _write_experts(parsed: imports.ParsedFile, *, managed_enterprises: set[int]) -> ImportOutcome:
@@ -559,6 +570,10 @@ def _write_experts(parsed: imports.ParsedFile, *, managed_enterprises: set[int])
             "full_time": row.full_time,
             "active": row.active,
         }
+        if row.base is not None:
+            values.update(zip(imports.BASE_KEYS, row.base, strict=True))
+        elif record is not None:
+            values.update({key: record[key] for key in imports.BASE_KEYS})
         if record is None:
             new_experts.append((row, Expert(**values)))
             continue

@@ -33,8 +33,8 @@ def problem_from_contract(
     plus `extra_expert_ids` (a re-plan keeps an expert who has left so that the done visits they
     were on still read as they happened; the caller marks them unavailable).
 
-    Experts carry no home location in the registry yet, so travel is not counted for them
-    (model.distance_km gives 0)."""
+    An expert's home is their registered base (Expert.base_latitude/longitude); an expert or
+    enterprise without coordinates adds no travel (model.distance_km gives 0)."""
     from django.db.models import Q
 
     from hazardloop.registry.choices import Specialty
@@ -69,6 +69,7 @@ def problem_from_contract(
                 conflicts=frozenset(c.enterprise_id for c in x.conflict_rows.all()),
                 daily_cap=daily_cap,
                 monthly_cap=monthly_cap,
+                home=x.base,
             )
         )
     return Problem(

@@ -221,7 +221,15 @@ class ExpertDetailSerializer(ExpertSerializer):
     id_number = masked_id_number(label=_("身份证号（脱敏）"))
 
     class Meta(ExpertSerializer.Meta):
-        fields = [*ExpertSerializer.Meta.fields, "id_number", "created_at", "updated_at"]
+        fields = [
+            *ExpertSerializer.Meta.fields,
+            "id_number",
+            "base_address",
+            "base_latitude",
+            "base_longitude",
+            "created_at",
+            "updated_at",
+        ]
 
 
 # --- member units -------------------------------------------------------------------------------

@@ -491,6 +491,47 @@ def test_reimporting_experts_changes_nothing_and_matches_by_name_without_an_id_n
     assert not district.expert.conflict_rows.exists()
 
 
+def test_expert_bases_import_clear_and_survive_a_file_without_their_columns(personas, district):
+    rows = [
+        expert_row(
+            district.provider.name,
+            "周工",
+            specialties="电气",
+            base_address="龙泉镇人民路1号附近",
+            base_longitude="114.2",
+            base_latitude=36.06,
+        ),
+        expert_row(district.provider.name, "吴工", base_longitude="114.3"),  # 3: latitude missing
+    ]
+    job = run(EXPERTS, xlsx(rows, EXPERT_HEADERS), personas.bureau)
+    assert job.status == ImportStatus.FAILED
+    assert set(problems_at(job)) == {(3, "M")}
+    assert "同时填写" in problems_at(job)[(3, "M")]
+
+    job = run(EXPERTS, xlsx(rows[:1], EXPERT_HEADERS), personas.bureau)
+    assert job.status == ImportStatus.DONE, job.errors
+    zhou = Expert.objects.get(name="周工")
+    assert (zhou.base_address, zhou.base) == ("龙泉镇人民路1号附近", (36.06, 114.2))
+
+    # A file from before the base columns existed: the base stays as it was.
+    old_headers = EXPERT_HEADERS[: -len(imports.BASE_KEYS)]
+    old_row = rows[0][: -len(imports.BASE_KEYS)]
+    again = run(EXPERTS, xlsx([old_row], old_headers), personas.bureau)
+    assert (again.updated_count, again.unchanged_count) == (0, 1), again.errors
+    zhou.refresh_from_db()
+    assert zhou.base == (36.06, 114.2)
+
+    # Blank base cells in a file that has the columns clear it.
+    cleared = run(
+        EXPERTS,
+        xlsx([expert_row(district.provider.name, "周工", specialties="电气")], EXPERT_HEADERS),
+        personas.bureau,
+    )
+    assert cleared.updated_count == 1, cleared.errors
+    zhou.refresh_from_db()
+    assert (zhou.base_address, zhou.base) == ("", None)
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 

@@ -443,6 +443,18 @@ def test_expert_page_counts_but_does_not_name_conflicts_outside_the_scope(client
     assert response.context["hidden_conflicts"] == 1
 
 
+def test_expert_page_shows_the_base_the_planner_counts_travel_from(client, personas, district):
+    login(client, personas, "bureau")
+    url = reverse("registry:expert_detail", args=[district.expert.pk])
+    assert "按此计算路程" not in client.get(url).content.decode()
+    district.expert.base_address = "龙泉镇人民路8号附近"
+    district.expert.base_latitude, district.expert.base_longitude = "36.060100", "114.200200"
+    district.expert.save()
+    html = client.get(url).content.decode()
+    assert "龙泉镇人民路8号附近" in html and "纬度 36.060100，经度 114.200200" in html
+    assert "按此计算路程" in html
+
+
 def test_provider_page_summarises_experts_and_contracts(client, personas, district):
     login(client, personas, "township")
     response = client.get(reverse("registry:provider_detail", args=[district.provider.pk]))
