@@ -28,6 +28,13 @@ class Command(BaseCommand):
             help=f"企业总数，默认 {DISTRICT_ENTERPRISES}；超出部分建在合成区县中（如 100000 用于性能测试）。",
         )
         parser.add_argument(
+            "--hazards",
+            type=int,
+            default=0,
+            help="另写入的合成隐患数（如 5000000，连同合成服务机构、合同、检查和复查记录，批量写入，"
+            "用于省级规模性能测试）；库中已有演示数据时只补写这些隐患。",
+        )
+        parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="随机种子；同一种子得到同样的数据。"
         )
 
@@ -35,6 +42,12 @@ class Command(BaseCommand):
         count = options["enterprises"]
         if count < 1:
             raise CommandError("--enterprises 至少为 1。")
+        if options["hazards"] < 0:
+            raise CommandError("--hazards 不能为负数。")
+        if Enterprise.objects.exists() and options["hazards"]:
+            # The demo is there (perhaps from a run stopped before its hazards): add only them.
+            self._province(options)
+            return
         if Enterprise.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("库中已有企业数据，跳过演示数据。")
@@ -58,3 +71,14 @@ class Command(BaseCommand):
         for step in demo_steps():
             self.stdout.write(f"  {step.name}: {ctx.timings.get(step.name, 0):.1f} 秒")
         self.stdout.write(self.style.SUCCESS(f"演示数据已建立，用时 {elapsed:.1f} 秒。"))
+        if options["hazards"]:
+            self._province(options)
+
+    def _province(self, options):
+        from hazardloop.core.province import build_province_load
+
+        self.stdout.write(f"写入合成隐患：{options['hazards']:,} 条")
+        try:
+            build_province_load(options["hazards"], seed=options["seed"], log=self.stdout.write)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
