@@ -14,6 +14,9 @@ from pathlib import Path
 
 # In the order they run by default; a module that is not there yet is skipped.
 DEFAULT = ("registry_import", "registry_lists", "hazard_loop", "hazard_board")
+# Run only by name (`make bench BENCH_ARGS="province"`): too slow or too big for every `make bench`
+# (province builds 5,000,000 hazards on PostgreSQL first).
+ON_DEMAND = ("analytics_dashboard", "planning", "province")
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from benchmarks import DEFAULT, ROOT, available, format_figures
+from benchmarks import DEFAULT, ON_DEMAND, ROOT, available, format_figures
 
 
 def run_here(name: str) -> None:
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.list:
         print("\n".join(available()))
+        print("\n".join(f"{name} (by name only)" for name in available(ON_DEMAND)))
         return 0
     if args.in_process:
         for name in args.names:
