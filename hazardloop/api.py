@@ -15,4 +15,5 @@ urlpatterns = [
     path("meetings/", include("hazardloop.meetings.api.urls")),
     path("procurement/", include("hazardloop.procurement.api.urls")),
     path("analytics/", include("hazardloop.analytics.api.urls")),
+    path("evaluation/", include("hazardloop.evaluation.api.urls")),
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("hazardloop.meetings.urls")),
     path("procurement/", include("hazardloop.procurement.urls")),
     path("analytics/", include("hazardloop.analytics.urls")),
+    path("evaluation/", include("hazardloop.evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("hazardloop.api")),

@@ -46,6 +46,7 @@ NAV_SECTIONS: list[tuple[str, Promise, list[NavItem]]] = [
             ),
             NavItem("procurement:plan_list", _("排查计划"), "procurement.view_plans", "calendar3"),
             NavItem("inspections:checklist_list", _("检查表"), "inspections.view_checklists", "list-check"),
+            NavItem("evaluation:scorecard_list", _("服务评价"), "evaluation.view", "star"),
         ],
     ),
     (

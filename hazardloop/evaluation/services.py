@@ -234,6 +234,18 @@ def _measure_coverage(contracts, period, inspections) -> Measurement:
     for contract_id, enterprise_id in inspections.values_list("contract_id", "enterprise_id"):
         inspected[(contract_id, enterprise_id)] += 1
     done = sum(rules.covered_visits(n, marked[key], inspected[key]) for key, n in planned.items())
+    # Which visits the count stands for (for the drill-down): per enterprise, those marked done
+    # first, then the earliest.
+    by_key: dict[tuple, list] = defaultdict(list)
+    for pk, contract_id, enterprise_id, _status in sorted(
+        visits, key=lambda v: (v[3] != VisitStatus.DONE, v[0])
+    ):
+        by_key[(contract_id, enterprise_id)].append(pk)
+    done_ids = sorted(
+        pk
+        for key, pks in by_key.items()
+        for pk in pks[: rules.covered_visits(planned[key], marked[key], inspected[key])]
+    )
     total = len(visits)
     unplanned = sum(max(0, n - planned.get(key, 0)) for key, n in inspected.items())
     return Measurement(
@@ -243,6 +255,7 @@ def _measure_coverage(contracts, period, inspections) -> Measurement:
         details={"planned": total, "done": done, "marked_done": sum(marked.values()), "unplanned": unplanned},
         records={
             "visit": [v[0] for v in visits],
+            "visit_done": done_ids,
             "inspection": list(inspections.values_list("pk", flat=True)),
         },
     )
@@ -344,7 +357,11 @@ def _measure_reinspection(contracts, period, inspections, today: dt.date) -> Mea
         numerator=Decimal(len(on_time)),
         denominator=Decimal(total),
         details={"on_time": len(on_time), "late": len(late)},
-        records={"hazard": sorted(set(on_time + late)), "late_hazard": sorted(set(late))},
+        records={
+            "hazard": sorted(set(on_time + late)),
+            "hazard_on_time": sorted(set(on_time)),
+            "late_hazard": sorted(set(late)),
+        },
     )
 
 
@@ -358,7 +375,7 @@ def _measure_overturned(contracts, period, inspections) -> Measurement:
         numerator=Decimal(len(overturned)),
         denominator=Decimal(len(rows)),
         details={"found": len(rows), "overturned": len(overturned)},
-        records={"hazard": overturned},
+        records={"hazard": overturned, "found_hazard": [pk for pk, _status in rows]},
     )
 
 
