@@ -1,6 +1,6 @@
-"""Put background tasks left RUNNING by a worker that died back in the queue (see
-hazardloop/core/tasks_recovery.py). Run it from cron every few minutes and before starting the
-workers; safe to run from several hosts at once."""
+"""Put background tasks left RUNNING by a worker that died back in the queue, and the import and
+planning jobs they were running with them (see hazardloop/core/tasks_recovery.py). Run it from
+cron every few minutes and before starting the workers; safe to run from several hosts at once."""
 
 import datetime as dt
 
@@ -10,7 +10,10 @@ from hazardloop.core.tasks_recovery import recover_stale_tasks, stale_after
 
 
 class Command(BaseCommand):
-    help = "将因任务进程异常退出而停留在“运行中”的后台任务重新排队（超过 TASKS_STALE_AFTER_MINUTES 分钟）。"
+    help = (
+        "将因任务进程异常退出而停留在“运行中”的后台任务重新排队（超过 TASKS_STALE_AFTER_MINUTES 分钟；"
+        "在 PostgreSQL 上，导入与计划编制任务一旦失去其进程即可回收），并恢复其导入、计划编制任务。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -27,3 +30,14 @@ class Command(BaseCommand):
             f"已重新排队 {len(outcome.requeued)} 个任务，放弃 {len(outcome.failed)} 个多次失联的任务"
             f"（阈值 {int(older_than.total_seconds() // 60)} 分钟）。"
         )
+        jobs = [
+            ("重新排队", outcome.jobs_requeued),
+            ("已完成（中断前已写入）", outcome.jobs_settled),
+            ("标记为失败", outcome.jobs_failed),
+        ]
+        if any(ids for _label, ids in jobs):
+            self.stdout.write(
+                "作业："
+                + "；".join(f"{label} {len(ids)} 个（{', '.join(ids)}）" for label, ids in jobs if ids)
+                + "。"
+            )
