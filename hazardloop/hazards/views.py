@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
+from hazardloop.core.pagination import ListCount, list_count
 from hazardloop.core.pdf import pdf_response, render_pdf
-from hazardloop.core.tables import PAGE_SIZES, paginate
+from hazardloop.core.tables import PAGE_SIZES, paginate_large
 
 from . import services
 from .choices import OWNER_OF_STATE, STAGE_OF_STATE, Party, Stage
@@ -54,11 +55,8 @@ def hazard_list(request):
             choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select"}
         )
     queryset = filterset.qs if filterset.is_valid() else visible.none()
-    result = paginate(request, queryset)
-    by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    stage_counts = {}
-    for state, n in by_status.items():
-        stage_counts[STAGE_OF_STATE[state]] = stage_counts.get(STAGE_OF_STATE[state], 0) + n
+    result = paginate_large(request, queryset)
+    total, stage_counts = _stage_counts(visible)
     return render(
         request,
         "hazards/hazard_list.html",
@@ -67,15 +65,29 @@ def hazard_list(request):
             "result": result,
             "page_sizes": PAGE_SIZES,
             "ordering": request.GET.get("ordering", ""),
-            "stages": [(value, label, stage_counts.get(value, 0)) for value, label in Stage.choices],
-            "total": sum(by_status.values()),
-            "mine_count": visible.filter(awaiting_move_of(user)).count()
+            "stages": [(value, label, stage_counts[value]) for value, label in Stage.choices],
+            "total": total,
+            "mine_count": list_count(visible.filter(awaiting_move_of(user)))
             if user.role in PARTY_OF_ROLE
             else None,
             "mine": request.GET.get("mine") == "true",
             "today": timezone.localdate(),
         },
     )
+
+
+def _stage_counts(visible) -> tuple[ListCount, dict[str, ListCount]]:
+    """The tab counts: one GROUP BY while the scope is small enough to count exactly; above
+    that each stage is counted like the list (exact to the threshold, then estimated or capped),
+    since grouping a million rows costs seconds on every visit to the board."""
+    total = list_count(visible)
+    if total.exact:
+        by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+        counts = dict.fromkeys(Stage.values, 0)
+        for state, n in by_status.items():
+            counts[STAGE_OF_STATE[state]] += n
+        return total, {stage: ListCount(n) for stage, n in counts.items()}
+    return total, {stage: list_count(visible.in_stage(stage)) for stage in Stage.values}
 
 
 @login_required

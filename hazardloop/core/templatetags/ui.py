@@ -18,8 +18,8 @@ EXPIRY_WARNING_DAYS = 90
 @register.inclusion_tag("partials/sort_header.html", takes_context=True)
 def sort_header(context, field: str, label, css: str = ""):
     """A column header that sorts by `field`: first click ascending, next descending. The
-    link keeps every filter and the page size but drops the page number, because page 7 of
-    a new order means nothing."""
+    link keeps every filter and the page size but drops the page number (and a keyset cursor),
+    because page 7 of a new order means nothing."""
     request = context["request"]
     current = request.GET.get("ordering", "")
     if current == field:
@@ -31,6 +31,7 @@ def sort_header(context, field: str, label, css: str = ""):
     params = request.GET.copy()
     params["ordering"] = target
     params.pop("page", None)
+    params.pop("cursor", None)
     return {"url": f"?{params.urlencode()}", "label": label, "state": state, "css": css}
 
 

@@ -13,6 +13,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from hazardloop.accounts import scoping
+from hazardloop.core.api.pagination import KeysetPagination
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
 from hazardloop.core.pdf import pdf_response
 
@@ -27,8 +28,10 @@ from . import serializers
 class HazardViewSet(ScopedReadOnlyViewSet):
     """隐患台账. Out of scope → 404."""
 
-    queryset = Hazard.objects.select_related("enterprise", "member_unit").order_by("-found_at", "pk")
+    queryset = Hazard.objects.select_related("enterprise", "member_unit").order_by("-found_at", "-pk")
     serializer_class = serializers.HazardSerializer
+    # A district holds a million hazards: a capped count and keyset windows (`cursor`).
+    pagination_class = KeysetPagination
     filterset_class = HazardFilter
     read_capability = "hazards.view"
 
