@@ -833,8 +833,8 @@ def _plan_problem(contract: ServiceContract, year: int, extra_expert_ids=frozens
 
 
 def _judge(problem, plan) -> dict:
-    """Figures a stored plan carries: the independent checker's verdict, objective, lower bound
-    and the greedy baseline's objective."""
+    """Figures a stored plan carries: the independent checker's verdict and travel, objective,
+    lower bound and the greedy baseline's objective."""
     from hazardloop.inspections.planning import checker
     from hazardloop.inspections.planning.greedy import greedy_plan
     from hazardloop.inspections.planning.model import lower_bound, objective
@@ -853,7 +853,8 @@ def _judge(problem, plan) -> dict:
     return {
         "objective": got["total"],
         "spread": got["spread"],
-        "travel_km": got["travel_km"],
+        # The checker's own measure of the same kilometres (great-circle), not the solver's.
+        "travel_km": checker.travel_km(problem, plan),
         "lower_bound": lower_bound(problem)["total"],
         "greedy_objective": objective(problem, greedy)["total"] if greedy is not None else None,
         "violations": 0,

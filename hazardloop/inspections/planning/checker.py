@@ -1,8 +1,10 @@
 """An independent check of a plan against its problem, written apart from the solver so that a
-solver bug cannot hide behind the same mistake twice. Reads only the dataclasses."""
+solver bug cannot hide behind the same mistake twice, and the plan's travel measured its own
+way (travel_km). Reads only the dataclasses."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -79,3 +81,33 @@ def check(problem: Problem, plan: Plan) -> list[Violation]:
         if got is None or got.day != f.day or sorted(got.team) != sorted(f.team):
             out.append(Violation("completed_changed", f"已完成/固定的检查被改动：{f}"))
     return out
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def _great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    # Haversine, not the model's flat-earth formula: the two must agree to a rounding at
+    # district scale, and a slip in either shows up as a gap between the two figures.
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def travel_km(problem: Problem, plan: Plan) -> float:
+    """Kilometres the plan makes its experts travel: for every member of every visit, the
+    great-circle distance from the member's home (base) to the enterprise. A member or an
+    enterprise without coordinates adds nothing. The same measure the solver minimises
+    (model.objective's travel_km), computed another way."""
+    homes = {x.id: x.home for x in problem.experts}
+    places = {e.id: e.location for e in problem.enterprises}
+    total = 0.0
+    for v in plan.visits:
+        place = places.get(v.enterprise_id)
+        if place is None:
+            continue
+        for m in v.team:
+            home = homes.get(m)
+            if home is not None:
+                total += _great_circle_km(home, place)
+    return round(total, 1)

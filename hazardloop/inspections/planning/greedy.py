@@ -2,14 +2,16 @@
 
 Visit by visit: the least-busy allowed month, then the least-loaded free specialist, then the
 least-loaded other free experts up to the team minimum, then the quietest day all of them are free.
-Travel is ignored. Returns None when it paints itself into a corner.
+Between equally loaded experts the one living nearer the enterprise goes, as a planner with a map
+would choose; the plan is then judged by the same objective (model.objective) as the solver's.
+Returns None when it paints itself into a corner.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from .model import Plan, Problem, Visit
+from .model import Plan, Problem, Visit, distance_km
 
 
 def greedy_plan(problem: Problem) -> Plan | None:
@@ -41,7 +43,10 @@ def greedy_plan(problem: Problem) -> Plan | None:
                         and month_load[(x.id, month)] < problem.expert_month_capacity(x, month)
                     )
 
-                pool = sorted((x for x in experts if free(x)), key=lambda x: (year_load[x.id], x.id))
+                pool = sorted(
+                    (x for x in experts if free(x)),
+                    key=lambda x, ent=ent: (year_load[x.id], distance_km(x.home, ent.location), x.id),
+                )
                 lead = next((x for x in pool if ent.specialty in x.specialties), None)
                 if lead is None:
                     continue

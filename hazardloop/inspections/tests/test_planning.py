@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 import pytest
 
@@ -272,3 +273,69 @@ def test_plans_on_chinese_working_days_only():
     result = solver.solve(problem)
     assert result.status == "ok" and checker.check(problem, result.plan) == []
     assert not any(v.day == dt.date(2026, 10, 1) for v in result.plan.visits)  # 国庆节
+
+
+# --- travel -------------------------------------------------------------------------------------
+
+
+def _one_visit_two_experts(near_first: bool) -> Problem:
+    # Everything equal but where the two experts live: same specialties, no conflicts, free all
+    # year; one visit of one expert, so the workload spread is 1 whoever goes.
+    place = (36.10, 114.30)
+    near, far = (36.11, 114.30), (36.30, 114.30)
+    ent = EnterpriseSpec(1, "企业1", 1, 1, "general", 1, OTHER, place)
+    homes = (near, far) if near_first else (far, near)
+    experts = [ExpertSpec(100 + j, f"专家{j}", frozenset({"general"}), home=homes[j]) for j in range(2)]
+    return Problem(2026, [ent], experts, weekdays(2026), specialty_labels=LABELS)
+
+
+@pytest.mark.parametrize("near_first", [True, False])
+def test_travel_decides_between_otherwise_equal_experts(near_first):
+    problem = _one_visit_two_experts(near_first)
+    nearer = 100 if near_first else 101
+    result = solver.solve(problem)
+    assert result.status == "ok", result.diagnostics
+    assert [v.team for v in result.plan.visits] == [(nearer,)]
+    assert [v.team for v in greedy_plan(problem).visits] == [(nearer,)]
+    # 0.01° of latitude is 1.11 km.
+    assert checker.travel_km(problem, result.plan) == pytest.approx(1.1, abs=0.05)
+
+
+def test_checker_travel_is_the_hand_sum_over_every_member():
+    # Homes and enterprises on one meridian, so each leg is R × Δlatitude (in radians).
+    ents = [
+        EnterpriseSpec(1, "甲", 2, None, "general", 1, OTHER, (36.00, 114.0)),
+        EnterpriseSpec(2, "乙", 2, None, "general", 1, OTHER, (36.20, 114.0)),
+        EnterpriseSpec(3, "丙", 2, None, "general", 1, OTHER, None),  # no coordinates: no travel
+    ]
+    experts = [
+        ExpertSpec(10, "甲工", frozenset({"general"}), home=(36.05, 114.0)),
+        ExpertSpec(11, "乙工", frozenset({"general"}), home=(36.10, 114.0)),
+        ExpertSpec(12, "丙工", frozenset({"general"}), home=None),  # no base: no travel
+    ]
+    problem = Problem(2026, ents, experts, weekdays(2026))
+    day = dt.date(2026, 3, 2)
+    plan = Plan([Visit(1, 0, day, (10, 11)), Visit(2, 0, day, (11, 12)), Visit(3, 0, day, (10, 12))])
+    legs_degrees = [0.05, 0.10, 0.10]  # 甲工→甲, 乙工→甲, 乙工→乙
+    hand = sum(6371.0 * math.radians(d) for d in legs_degrees)
+    assert checker.travel_km(problem, plan) == round(hand, 1) == 27.8
+    assert objective(problem, plan)["travel_km"] == pytest.approx(hand, abs=0.1)
+
+
+def test_replan_with_travel_keeps_done_visits_and_the_nearer_expert_takes_over():
+    problem = small_problem()
+    first = solver.solve(problem).plan
+    assert checker.travel_km(problem, first) > 0
+    cutoff = dt.date(2026, 5, 31)
+    done = [dataclasses.replace(v, completed=True) for v in first.visits if v.day <= cutoff]
+    gone = problem.experts[2]
+    away = dataclasses.replace(gone, unavailable_months=frozenset(range(6, 13)))
+    problem2 = dataclasses.replace(
+        problem, fixed=done, experts=[away if x.id == gone.id else x for x in problem.experts]
+    )
+    result = solver.solve(problem2, Plan(done + [v for v in first.visits if v.day > cutoff]))
+    assert result.status == "ok", result.diagnostics
+    assert checker.check(problem2, result.plan) == []
+    now = {(v.enterprise_id, v.index): v for v in result.plan.visits}
+    assert all(now[(v.enterprise_id, v.index)] == v for v in done)
+    assert not any(gone.id in v.team for v in result.plan.visits if v.day > cutoff)

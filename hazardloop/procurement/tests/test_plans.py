@@ -4,6 +4,7 @@ unavailable expert with done visits fixed, refused with the failing constraint n
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -55,6 +56,23 @@ def test_solved_plan_is_stored_and_passes_the_independent_checker(contract, pers
     again = services.solve_contract_plan(contract, 2026, actor=personas.bureau, seconds_per_month=1)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUPERSEDED and again.status == PlanStatus.CURRENT
+
+
+def test_stored_plan_counts_travel_from_each_experts_base(contract, personas):
+    from hazardloop.registry.models import Enterprise, Expert
+
+    # Both enterprises 0.1° of latitude north of every expert's base: 11.12 km a membership.
+    Enterprise.objects.filter(pk__in=contract.enterprises.values("pk")).update(
+        latitude="36.100000", longitude="114.200000"
+    )
+    Expert.objects.filter(provider=contract.provider).update(
+        base_latitude="36.000000", base_longitude="114.200000"
+    )
+    plan = services.solve_contract_plan(contract, 2026, actor=personas.bureau, seconds_per_month=1)
+    memberships = sum(v.team.count() for v in plan.visits.all())
+    assert memberships >= 4 * 3 + 2
+    assert plan.travel_km == pytest.approx(memberships * 6371 * math.radians(0.1), abs=0.1)
+    assert plan.lower_bound <= plan.objective
 
 
 def test_replan_keeps_done_visits_and_drops_the_expert(contract, personas):
