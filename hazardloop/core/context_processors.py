@@ -45,6 +45,10 @@ NAV_SECTIONS: list[tuple[str, Promise, list[NavItem]]] = [
                 "procurement:contract_list", _("服务合同"), "procurement.view_contracts", "file-earmark-text"
             ),
             NavItem("procurement:plan_list", _("排查计划"), "procurement.view_plans", "calendar3"),
+            NavItem(
+                "procurement:breach_list", _("履约偏差"), "procurement.view_contracts", "exclamation-diamond"
+            ),
+            NavItem("procurement:award_list", _("以奖代补"), "procurement.view_awards", "award"),
             NavItem("inspections:checklist_list", _("检查表"), "inspections.view_checklists", "list-check"),
             NavItem("evaluation:scorecard_list", _("服务评价"), "evaluation.view", "star"),
         ],

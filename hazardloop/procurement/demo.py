@@ -259,3 +259,31 @@ def build_compliance(ctx: DemoContext) -> None:
     for contract in ServiceContract.objects.in_force().order_by("number"):
         found += record_compliance(contract)["found"]
     ctx.log(f"  合同履约检查：发现未达标事项 {found} 项")
+
+
+DEMO_AWARD_POOL = Decimal("180000")
+
+
+@demo_step(96)
+def build_awards(ctx: DemoContext) -> None:
+    """The district's 以奖代补 formula for the demo year, published by the bureau's office, and the
+    draft awards of all eleven townships computed from the year's records (left for the bureau
+    to confirm)."""
+    from . import awards
+
+    district = Region.objects.get(code=LONGAN_TOWNSHIPS[0].code[:6])
+    awards.publish_award_formula(
+        district,
+        DEMO_YEAR,
+        actor=None,
+        pool=DEMO_AWARD_POOL,
+        base_share=40,
+        coverage_weight=30,
+        closure_weight=50,
+        punctuality_weight=20,
+        note="奖补资金由区财政在年度安全生产专项经费中列支，经区安委会审核确认后拨付各乡镇（街道），"
+        "专项用于购买安全生产隐患排查服务。",
+    )
+    rows = awards.compute_awards(district, DEMO_YEAR, actor=None)
+    total = sum((a.amount for a in rows), Decimal(0))
+    ctx.log(f"  {DEMO_YEAR}年以奖代补：{len(rows)} 个乡镇（街道）测算稿，合计 ¥{total:,.2f}")

@@ -99,3 +99,30 @@ class ReplanForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, experts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expert"].queryset = experts
+
+
+class AwardFormulaForm(BootstrapFormMixin, forms.Form):
+    """A new version of the year's 以奖代补 formula; `awards.publish_award_formula` checks it."""
+
+    pool = forms.DecimalField(label=_("奖补资金总额（元）"), min_value=0, decimal_places=2, max_digits=12)
+    base_share = forms.DecimalField(
+        label=_("基础部分占比（%）"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text=_("按各乡镇年度合同金额分配的部分；其余按合同金额×绩效得分分配。"),
+    )
+    coverage_weight = forms.DecimalField(
+        label=_("排查覆盖率权重"), min_value=0, max_value=100, decimal_places=2
+    )
+    closure_weight = forms.DecimalField(
+        label=_("隐患销号率权重"), min_value=0, max_value=100, decimal_places=2
+    )
+    punctuality_weight = forms.DecimalField(
+        label=_("按期整改率权重"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text=_("三项绩效权重合计 100；按期整改率 = 1 − 逾期率。"),
+    )
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,13 +34,18 @@ from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate
 from hazardloop.registry.choices import EnterpriseStatus, RegionLevel
 from hazardloop.registry.models import Enterprise, Expert, Provider, Region
 
-from . import compliance, services, tasks
-from .filters import ContractFilter, PlanFilter, TenderFilter
-from .forms import AmendForm, BidForm, MilestoneForm, ReplanForm, SolveForm, TenderForm
+from . import awards, compliance, rules, services, tasks
+from .filters import AwardFilter, BreachFilter, ContractFilter, MilestoneFilter, PlanFilter, TenderFilter
+from .forms import AmendForm, AwardFormulaForm, BidForm, MilestoneForm, ReplanForm, SolveForm, TenderForm
 from .models import (
+    Award,
+    AwardFormula,
+    AwardStatus,
     Bid,
     BidStatus,
+    ComplianceBreach,
     InspectionPlan,
+    MilestoneStatus,
     PaymentMilestone,
     PlannedVisit,
     PlanningJob,
@@ -407,7 +412,11 @@ def contract_list(request):
             "enterprises": "enterprise_count",
         },
     )
-    return render(request, "procurement/contract_list.html", _list_context(request, filterset, queryset))
+    context = _list_context(request, filterset, queryset)
+    if scoping.can(request.user, "procurement.view_cost"):
+        year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
+        context["cost"] = cost_figures(request.user, int(year or timezone.localdate().year))
+    return render(request, "procurement/contract_list.html", context)
 
 
 CONTRACT_COLUMNS = [
@@ -828,5 +837,444 @@ def visit_done(request, pk: int):
     back = reverse("procurement:plan_detail", args=[visit.plan_id]) + f"?month={visit.month}"
     response, _v = _act(
         request, lambda: services.mark_visit_done(visit, actor=request.user), _("已标记完成。"), back
+    )
+    return response
+
+
+# --- compliance breaches --------------------------------------------------------------------------
+
+
+def _breach_rows(request):
+    user = request.user
+    visible = ComplianceBreach.objects.visible_to(user)
+    contracts = ServiceContract.objects.visible_to(user)
+    filterset = BreachFilter(
+        request.GET,
+        queryset=visible.select_related(
+            "contract__township", "contract__provider", "enterprise", "inspection", "hazard"
+        ),
+        request=request,
+    )
+    form = filterset.form
+    form.fields["contract"].queryset = contracts.only("pk", "number", "title").order_by("number")
+    form.fields["township"].queryset = _townships(user, contracts.values("township_id"))
+    form.fields["provider"].queryset = Provider.objects.filter(pk__in=contracts.values("provider_id")).only(
+        "pk", "name"
+    )
+    queryset = filterset.qs if filterset.is_valid() else visible.none()
+    return filterset, queryset
+
+
+def _date_inputs(filterset, *names):
+    for name in names:
+        filterset.form.fields[name].widget.input_type = "date"
+
+
+@login_required
+def breach_list(request):
+    _require(request.user, "procurement.view_contracts")
+    filterset, queryset = _breach_rows(request)
+    _prepare(filterset, _("合同编号、企业或说明"))
+    _date_inputs(filterset, "detected_from", "detected_to")
+    queryset = apply_ordering(
+        request,
+        queryset,
+        {
+            "detected": "detected_at",
+            "kind": "kind",
+            "contract": "contract__number",
+            "resolved": "resolved_at",
+        },
+    )
+    context = _list_context(request, filterset, queryset)
+    context["page_obj"] = context["result"].page
+    context["open_count"] = queryset.filter(resolved_at__isnull=True).count()
+    return render(request, "procurement/breach_list.html", context)
+
+
+def _breach_subject(b: ComplianceBreach) -> str:
+    if b.inspection_id:
+        return b.inspection.report_number or str(b.inspection)
+    if b.hazard_id:
+        return b.hazard.number
+    return ""
+
+
+BREACH_COLUMNS = [
+    exports.Column(_("类别"), "get_kind_display", 14),
+    exports.Column(_("合同编号"), "contract.number", 16),
+    exports.Column(_("购买主体"), "contract.township.name", 14),
+    exports.Column(_("承接主体"), "contract.provider.name", 30),
+    exports.Column(_("企业"), lambda b: b.enterprise.name if b.enterprise_id else "", 30),
+    exports.Column(_("检查记录/隐患"), _breach_subject, 22),
+    exports.Column(_("合同要求"), "expected", 20),
+    exports.Column(_("实际"), "actual", 20),
+    exports.Column(_("说明"), "note", 40),
+    exports.Column(_("发现时间"), "detected_at", 18),
+    exports.Column(_("消除时间"), "resolved_at", 18),
+]
+
+
+@login_required
+def breach_export(request):
+    _require(request.user, "procurement.view_contracts")
+    _filterset, queryset = _breach_rows(request)
+    return exports.xlsx_response(queryset, BREACH_COLUMNS, filename_stem=_("履约偏差"))
+
+
+# --- payment milestones across contracts ----------------------------------------------------------
+
+
+def _milestone_rows(request):
+    user = request.user
+    visible = PaymentMilestone.objects.visible_to(user)
+    contracts = ServiceContract.objects.visible_to(user)
+    filterset = MilestoneFilter(
+        request.GET,
+        queryset=visible.select_related("contract__township", "contract__provider", "paid_by"),
+        request=request,
+    )
+    form = filterset.form
+    form.fields["township"].queryset = _townships(user, contracts.values("township_id"))
+    form.fields["provider"].queryset = Provider.objects.filter(pk__in=contracts.values("provider_id")).only(
+        "pk", "name"
+    )
+    queryset = filterset.qs if filterset.is_valid() else visible.none()
+    return filterset, queryset
+
+
+@login_required
+def milestone_list(request):
+    _require(request.user, "procurement.view_contracts")
+    filterset, queryset = _milestone_rows(request)
+    _prepare(filterset, _("合同编号、名称或节点"))
+    _date_inputs(filterset, "due_from", "due_to")
+    queryset = apply_ordering(
+        request,
+        queryset,
+        {"due": "due_date", "amount": "amount", "status": "status", "contract": "contract__number"},
+    )
+    context = _list_context(request, filterset, queryset)
+    context["page_obj"] = context["result"].page
+    context["totals"] = queryset.order_by().aggregate(
+        due=Sum("amount", filter=Q(status=MilestoneStatus.PENDING)),
+        paid=Sum("amount", filter=Q(status=MilestoneStatus.PAID)),
+    )
+    context["today"] = timezone.localdate()
+    return render(request, "procurement/milestone_list.html", context)
+
+
+MILESTONE_COLUMNS = [
+    exports.Column(_("合同编号"), "contract.number", 16),
+    exports.Column(_("合同名称"), "contract.title", 30),
+    exports.Column(_("购买主体"), "contract.township.name", 14),
+    exports.Column(_("承接主体"), "contract.provider.name", 30),
+    exports.Column(_("节点"), "name", 24),
+    exports.Column(_("应付日期"), "due_date", 12),
+    exports.Column(_("比例（%）"), "share", 8, "0.00"),
+    exports.Column(_("金额（元）"), "amount", 14, "#,##0.00"),
+    exports.Column(_("状态"), "get_status_display", 8),
+    exports.Column(_("支付时间"), "paid_at", 18),
+    exports.Column(_("经办人"), lambda m: str(m.paid_by) if m.paid_by_id else "", 12),
+    exports.Column(_("备注"), "note", 24),
+]
+
+
+@login_required
+def milestone_export(request):
+    _require(request.user, "procurement.view_contracts")
+    _filterset, queryset = _milestone_rows(request)
+    return exports.xlsx_response(queryset, MILESTONE_COLUMNS, filename_stem=_("付款节点"))
+
+
+# --- cost-effectiveness -------------------------------------------------------------------------
+
+
+def _year(request, default: int | None = None, *, data=None) -> int:
+    try:
+        year = int((request.GET if data is None else data).get("year", ""))
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2999 else (default or timezone.localdate().year)
+
+
+def _posted_year(request) -> int:
+    return _year(request, _year(request), data=request.POST)
+
+
+def cost_figures(user, year: int, township=None) -> dict:
+    """analytics' cost-effectiveness for the user's scope and the year (one source of the figure)."""
+    from hazardloop.analytics.queries import DashboardFilter, cost_effectiveness
+
+    figures = cost_effectiveness(user, DashboardFilter(year, township))
+    figures["total_saving"] = figures["total_staff_cost"] - figures["total_spend"]
+    figures["total_enterprises"] = sum(r["enterprises"] for r in figures["rows"])
+    figures["total_posts"] = sum((r["posts"] for r in figures["rows"]), Decimal(0))
+    figures["total_contracts"] = sum(r["contracts"] for r in figures["rows"])
+    figures["year"] = year
+    return figures
+
+
+@login_required
+def cost_summary(request):
+    _require(request.user, "procurement.view_cost")
+    year = _year(request)
+    context = {"cost": cost_figures(request.user, year), "year": year, "years": range(year - 3, year + 2)}
+    return render(request, "procurement/cost.html", context)
+
+
+COST_COLUMNS = [
+    exports.Column(_("乡镇（街道）"), "name", 16),
+    exports.Column(_("合同数"), "contracts", 8),
+    exports.Column(_("合同金额（元）"), "spend", 14, "#,##0.00"),
+    exports.Column(_("在营企业（家）"), "enterprises", 10),
+    exports.Column(_("折合岗位（个）"), "posts", 10, "0.0"),
+    exports.Column(_("替代岗位成本（元）"), "staff_cost", 16, "#,##0"),
+    exports.Column(_("节约（元）"), "saving", 14, "#,##0.00"),
+]
+
+
+@login_required
+def cost_export(request):
+    _require(request.user, "procurement.view_cost")
+    figures = cost_figures(request.user, _year(request))
+    rows = [*figures["rows"]]
+    rows.append(
+        {
+            "name": _("合计"),
+            "contracts": figures["total_contracts"],
+            "spend": figures["total_spend"],
+            "enterprises": figures["total_enterprises"],
+            "posts": figures["total_posts"],
+            "staff_cost": figures["total_staff_cost"],
+            "saving": figures["total_saving"],
+        }
+    )
+    columns = [
+        exports.Column(c.header, (lambda key: lambda row: row[key])(c.accessor), c.width, c.number_format)
+        for c in COST_COLUMNS
+    ]
+    return exports.xlsx_response(rows, columns, filename_stem=_("购买服务成本效益"))
+
+
+# --- 以奖代补 awards ------------------------------------------------------------------------------
+
+
+def _award_district(request):
+    """The district whose awards the page shows: the user's own; the administrator picks one
+    (?district=<code>), by default the first that has a formula."""
+    district = awards.district_of(request.user)
+    if district is None and request.user.role == Role.ADMIN:
+        districts = Region.objects.filter(level=RegionLevel.DISTRICT)
+        code = request.GET.get("district", "")
+        district = (
+            districts.filter(code=code).first()
+            or districts.filter(award_formulas__isnull=False).order_by("code").first()
+            or districts.order_by("code").first()
+        )
+    if district is None:
+        raise Http404
+    return district
+
+
+def _default_award_year(district) -> int:
+    latest = AwardFormula.objects.filter(district=district).order_by("-year").values_list("year", flat=True)
+    return latest.first() or timezone.localdate().year
+
+
+def _award_rows(request, district, year):
+    qs = (
+        Award.objects.visible_to(request.user)
+        .filter(year=year, township__code__startswith=district.code)
+        .select_related("township", "formula", "confirmed_by")
+        .order_by("township__code")
+    )
+    filterset = AwardFilter(request.GET, queryset=qs, request=request)
+    filterset.form.fields["township"].queryset = Region.objects.filter(pk__in=qs.values("township_id"))
+    return filterset, (filterset.qs if filterset.is_valid() else qs.none())
+
+
+def _award_context(request):
+    user = request.user
+    _require(user, "procurement.view_awards")
+    district = _award_district(request)
+    year = _year(request, _default_award_year(district))
+    formula = (
+        AwardFormula.objects.visible_to(user)
+        .filter(district=district, year=year)
+        .select_related("published_by", "district")
+        .order_by("-version")
+        .first()
+    )
+    _filterset, rows = _award_rows(request, district, year)
+    rows = list(rows)
+    return {
+        "district": district,
+        "year": year,
+        "formula": formula,
+        "rows": rows,
+        "total": sum((a.amount for a in rows), Decimal(0)),
+        "total_spend": sum((a.spend for a in rows), Decimal(0)),
+        "stale": bool(formula and any(a.formula_id != formula.pk for a in rows)),
+        "confirmed": any(a.status == AwardStatus.CONFIRMED for a in rows),
+        "drafts": any(a.status == AwardStatus.DRAFT for a in rows),
+    }
+
+
+@login_required
+def award_list(request):
+    context = _award_context(request)
+    user = request.user
+    district, year = context["district"], context["year"]
+    context.update(
+        {
+            "years": sorted(
+                {year, timezone.localdate().year}
+                | set(AwardFormula.objects.filter(district=district).values_list("year", flat=True))
+            ),
+            "versions": AwardFormula.objects.visible_to(user)
+            .filter(district=district, year=year)
+            .select_related("published_by"),
+            "can_manage": scoping.can(user, "procurement.manage_awards"),
+            "can_confirm": scoping.can(user, "procurement.confirm_awards"),
+            "page_obj": None,
+        }
+    )
+    return render(request, "procurement/award_list.html", context)
+
+
+AWARD_COLUMNS = [
+    exports.Column(_("年度"), "year", 6),
+    exports.Column(_("乡镇（街道）"), "township.name", 16),
+    exports.Column(_("办法版本"), "formula.version", 8),
+    exports.Column(_("合同数"), "contracts", 8),
+    exports.Column(_("年度合同金额（元）"), "spend", 16, "#,##0.00"),
+    exports.Column(_("合同服务企业"), "enterprises", 10),
+    exports.Column(_("年内已排查企业"), "inspected", 10),
+    exports.Column(_("排查覆盖率（%）"), "coverage_rate", 10, "0.00"),
+    exports.Column(_("年内发现隐患"), "found", 10),
+    exports.Column(_("已销号"), "closed", 8),
+    exports.Column(_("销号率（%）"), "closure_rate", 10, "0.00"),
+    exports.Column(_("逾期未整改"), "overdue", 8),
+    exports.Column(_("逾期率（%）"), "overdue_rate", 10, "0.00"),
+    exports.Column(_("绩效得分"), "score", 8, "0.00"),
+    exports.Column(_("基础奖补（元）"), "base_amount", 14, "#,##0.00"),
+    exports.Column(_("绩效奖补（元）"), "results_amount", 14, "#,##0.00"),
+    exports.Column(_("奖补金额（元）"), "amount", 14, "#,##0.00"),
+    exports.Column(_("状态"), "get_status_display", 8),
+    exports.Column(_("数据截至"), "as_of", 12),
+    exports.Column(_("确认时间"), "confirmed_at", 18),
+]
+
+
+@login_required
+def award_export(request):
+    context = _award_context(request)
+    return exports.xlsx_response(
+        context["rows"], AWARD_COLUMNS, filename_stem=_("%(y)s年以奖代补") % {"y": context["year"]}
+    )
+
+
+@login_required
+def award_pdf(request):
+    from hazardloop.core.pdf import pdf_response, render_pdf
+
+    context = _award_context(request)
+    if context["formula"] is None:
+        raise Http404
+    context["printed_at"] = timezone.localtime()
+    content = render_pdf("procurement/pdf/awards.html", context, request=request)
+    return pdf_response(content, f"{context['district'].name}{context['year']}年以奖代补.pdf")
+
+
+@login_required
+def award_detail(request, pk: int):
+    user = request.user
+    _require(user, "procurement.view_awards")
+    award = scoping.get_visible_or_404(
+        Award.objects.select_related("township", "formula__district", "computed_by", "confirmed_by"),
+        user,
+        pk=pk,
+    )
+    context = {
+        "award": award,
+        "formula": award.formula,
+        "contracts": ServiceContract.objects.visible_to(user)
+        .in_force()
+        .filter(
+            township=award.township,
+            start_date__lte=dt.date(award.year, 12, 31),
+            end_date__gte=dt.date(award.year, 1, 1),
+        )
+        .select_related("provider"),
+        "cost": cost_figures(user, award.year, award.township)
+        if scoping.can(user, "procurement.view_cost")
+        else None,
+    }
+    return render(request, "procurement/award_detail.html", context)
+
+
+def _managed_award_district(request, capability):
+    _require(request.user, capability)
+    return _award_district(request)
+
+
+@login_required
+def award_formula(request):
+    district = _managed_award_district(request, "procurement.manage_awards")
+    year = _year(request, _default_award_year(district))
+    current = awards.latest_formula(district, year)
+    initial = (
+        {f: getattr(current, f) for f in ("pool", "base_share", *rules.AWARD_WEIGHT_FIELDS, "note")}
+        if current
+        else {"base_share": 40, "coverage_weight": 30, "closure_weight": 50, "punctuality_weight": 20}
+    )
+    form = AwardFormulaForm(request.POST or None, initial=initial)
+    back = f"{reverse('procurement:award_list')}?year={year}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            formula = awards.publish_award_formula(district, year, actor=request.user, **form.cleaned_data)
+        except services.ProcurementPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except services.ProcurementError as exc:
+            for field, errors in exc.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, _("已发布%(y)s年以奖代补办法第 %(v)s 版。") % {"y": year, "v": formula.version}
+            )
+            return redirect(back)
+    return render(
+        request,
+        "procurement/award_formula.html",
+        {"form": form, "year": year, "current": current, "district": district, "back": back},
+    )
+
+
+@login_required
+@require_POST
+def award_compute(request):
+    district = _managed_award_district(request, "procurement.manage_awards")
+    year = _posted_year(request)
+    response, _awards = _act(
+        request,
+        lambda: awards.compute_awards(district, year, actor=request.user),
+        _("已按现行办法测算 %(y)s 年各乡镇奖补。") % {"y": year},
+        f"{reverse('procurement:award_list')}?year={year}",
+    )
+    return response
+
+
+@login_required
+@require_POST
+def award_confirm(request):
+    district = _managed_award_district(request, "procurement.confirm_awards")
+    year = _posted_year(request)
+    response, _n = _act(
+        request,
+        lambda: awards.confirm_awards(district, year, actor=request.user),
+        _("%(y)s 年以奖代补已确认，金额已锁定。") % {"y": year},
+        f"{reverse('procurement:award_list')}?year={year}",
     )
     return response

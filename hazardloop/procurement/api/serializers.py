@@ -1,7 +1,10 @@
 from rest_framework import serializers
 
 from ..models import (
+    Award,
+    AwardFormula,
     Bid,
+    ComplianceBreach,
     ContractAmendment,
     InspectionPlan,
     PaymentMilestone,
@@ -93,9 +96,23 @@ class AmendmentSerializer(serializers.ModelSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+
     class Meta:
         model = PaymentMilestone
-        fields = ["id", "name", "due_date", "share", "amount", "status", "paid_at", "paid_by", "note"]
+        fields = [
+            "id",
+            "contract",
+            "contract_number",
+            "name",
+            "due_date",
+            "share",
+            "amount",
+            "status",
+            "paid_at",
+            "paid_by",
+            "note",
+        ]
         read_only_fields = fields
 
 
@@ -182,3 +199,71 @@ class PlanningJobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplianceBreach
+        fields = [
+            "id",
+            "contract",
+            "contract_number",
+            "kind",
+            "kind_display",
+            "key",
+            "enterprise",
+            "inspection",
+            "hazard",
+            "expected",
+            "actual",
+            "note",
+            "detected_at",
+            "resolved_at",
+            "is_open",
+        ]
+        read_only_fields = fields
+
+    def get_is_open(self, obj) -> bool:
+        return obj.resolved_at is None
+
+
+class AwardFormulaSerializer(serializers.ModelSerializer):
+    district_name = serializers.CharField(source="district.name", read_only=True)
+
+    class Meta:
+        model = AwardFormula
+        fields = [
+            "id",
+            "district",
+            "district_name",
+            "year",
+            "version",
+            "pool",
+            "base_share",
+            "coverage_weight",
+            "closure_weight",
+            "punctuality_weight",
+            "note",
+            "published_at",
+            "published_by",
+        ]
+        read_only_fields = ["id", "district", "district_name", "version", "published_at", "published_by"]
+
+
+class AwardSerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    formula_version = serializers.IntegerField(source="formula.version", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Award
+        fields = "__all__"
+        read_only_fields = [f.name for f in Award._meta.concrete_fields]
+
+
+class AwardYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2999)

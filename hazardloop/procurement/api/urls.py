@@ -11,4 +11,7 @@ router.register("contracts", views.ContractViewSet)
 router.register("milestones", views.MilestoneViewSet)
 router.register("plans", views.PlanViewSet)
 router.register("planning-jobs", views.PlanningJobViewSet)
+router.register("breaches", views.BreachViewSet)
+router.register("award-formulas", views.AwardFormulaViewSet)
+router.register("awards", views.AwardViewSet)
 urlpatterns = router.urls

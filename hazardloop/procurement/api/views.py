@@ -5,9 +5,12 @@ for bad input, 403 for another township's or firm's record it can see, 404 out o
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -16,9 +19,19 @@ from rest_framework.response import Response
 from hazardloop.accounts import scoping
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
 
-from .. import services, tasks
-from ..filters import ContractFilter, PlanFilter, TenderFilter
-from ..models import Bid, InspectionPlan, PaymentMilestone, PlanningJob, ServiceContract, Tender
+from .. import awards, services, tasks
+from ..filters import AwardFilter, BreachFilter, ContractFilter, MilestoneFilter, PlanFilter, TenderFilter
+from ..models import (
+    Award,
+    AwardFormula,
+    Bid,
+    ComplianceBreach,
+    InspectionPlan,
+    PaymentMilestone,
+    PlanningJob,
+    ServiceContract,
+    Tender,
+)
 from ..views import INLINE_MAX_VISITS
 from . import serializers
 
@@ -220,8 +233,12 @@ class ContractViewSet(ScopedReadOnlyViewSet):
 
 
 class MilestoneViewSet(ScopedReadOnlyViewSet):
+    """付款节点 across contracts (filters: township, provider, status, overdue, due_from, due_to).
+    Action: pay (note)."""
+
     queryset = PaymentMilestone.objects.select_related("contract").order_by("contract", "due_date", "pk")
     serializer_class = serializers.MilestoneSerializer
+    filterset_class = MilestoneFilter
     read_capability = "procurement.view_contracts"
     write_capability = "procurement.manage_contracts"
 
@@ -279,3 +296,114 @@ class PlanningJobViewSet(ScopedReadOnlyViewSet):
     queryset = PlanningJob.objects.order_by("-created_at", "pk")
     serializer_class = serializers.PlanningJobSerializer
     read_capability = "procurement.view_plans"
+
+
+class BreachViewSet(ScopedReadOnlyViewSet):
+    """履约偏差 found by the compliance check (filters: contract, provider, township, kind, open,
+    detected_from, detected_to, q). Scoped by their contract: a provider reads its own, a township
+    its contracts'."""
+
+    queryset = ComplianceBreach.objects.select_related("contract").order_by("-detected_at", "pk")
+    serializer_class = serializers.BreachSerializer
+    filterset_class = BreachFilter
+    read_capability = "procurement.view_contracts"
+
+
+class AwardFormulaViewSet(ScopedReadOnlyViewSet):
+    """以奖代补办法 versions of the caller's district. POST publishes a new version of a year's
+    formula (year, pool, base_share, coverage_weight, closure_weight, punctuality_weight, note)."""
+
+    queryset = AwardFormula.objects.select_related("district").order_by("-year", "-version", "pk")
+    serializer_class = serializers.AwardFormulaSerializer
+    read_capability = "procurement.view_awards"
+    write_capability = "procurement.manage_awards"
+
+    @extend_schema(
+        request=serializers.AwardFormulaSerializer, responses={201: serializers.AwardFormulaSerializer}
+    )
+    def create(self, request):
+        form = serializers.AwardFormulaSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        district = _district(request)
+        data = dict(form.validated_data)
+        year = data.pop("year")
+        return _call(
+            request,
+            "procurement.manage_awards",
+            lambda: awards.publish_award_formula(district, year, actor=request.user, **data),
+            serializers.AwardFormulaSerializer,
+            status.HTTP_201_CREATED,
+        )
+
+
+def _district(request):
+    district = awards.district_of(request.user)
+    if district is None:
+        from hazardloop.registry.choices import RegionLevel
+        from hazardloop.registry.models import Region
+
+        code = str(request.data.get("district", "") or request.query_params.get("district", ""))
+        district = Region.objects.filter(level=RegionLevel.DISTRICT, code=code).first()
+    if district is None:
+        raise NotFound(_("请指定区县（district）。"))
+    return district
+
+
+class AwardViewSet(ScopedReadOnlyViewSet):
+    """以奖代补 awards with every input behind each figure (filters: year, township, status). A
+    township reads its own; providers none. Actions: compute ({year}: the district's drafts from
+    the latest formula), confirm ({year}: freeze them)."""
+
+    queryset = Award.objects.select_related("township", "formula").order_by("-year", "township__code", "pk")
+    serializer_class = serializers.AwardSerializer
+    filterset_class = AwardFilter
+    read_capability = "procurement.view_awards"
+    # The wider of the two action capabilities; each action checks its own in _call.
+    write_capability = "procurement.confirm_awards"
+
+    def _year_call(self, request, capability, call, serializer):
+        form = serializers.AwardYearSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        district = _district(request) if scoping.can(request.user, capability) else None
+        return _call(
+            request,
+            capability,
+            lambda: call(district, form.validated_data["year"]),
+            serializer,
+            status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=serializers.AwardYearSerializer, responses=serializers.AwardSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def compute(self, request):
+        return self._year_call(
+            request,
+            "procurement.manage_awards",
+            lambda district, year: awards.compute_awards(district, year, actor=request.user),
+            lambda rows: serializers.AwardSerializer(rows, many=True),
+        )
+
+    @extend_schema(request=serializers.AwardYearSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"])
+    def confirm(self, request):
+        return self._year_call(
+            request,
+            "procurement.confirm_awards",
+            lambda district, year: awards.confirm_awards(district, year, actor=request.user),
+            lambda n: SimpleNamespace(data={"confirmed": n}),
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="年度，默认今年")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], url_path="cost-effectiveness")
+    def cost_effectiveness(self, request):
+        """Contract spend per township beside the staff cost of the posts it replaces (the same
+        figures as the procurement cost page and the dashboard)."""
+        from ..views import _year, cost_figures
+
+        if not scoping.can(request.user, "procurement.view_cost"):
+            raise PermissionDenied(_("您无权执行此操作。"))
+        figures = cost_figures(request.user, _year(request._request))
+        return Response(figures)
