@@ -758,30 +758,83 @@ def mark_fed_back(hazards: Iterable[Hazard], meeting_ref: str, actor) -> list[Ha
     record_feedback event (its version unchanged); those already fed back are left as they are.
     With HAZARD_FEEDBACK_GATE_GENERAL on, general hazards still in `found` are then routed by
     the rules. Returns the hazards marked. Raises HazardNotFound if any is out of the actor's
-    scope (nothing is marked then)."""
+    scope or gone (nothing is marked then).
+
+    A meeting pack covers a month of a district's findings, so the set is handled at once: one
+    locking read, one scope check, one UPDATE, one insert of the timeline events and one of the
+    audit rows, whatever the number of hazards. Only the routing the gate releases goes hazard by
+    hazard, as each route is a transition of its own with its notification."""
     _require(actor, "hazards.mark_fed_back")
     meeting_ref = (meeting_ref or "").strip()
     if not meeting_ref:
         raise HazardError(_("请填写会议编号。"))
-    marked = []
+    pks = sorted({h.pk for h in hazards})
+    if not pks:
+        return []
+    locked = list(Hazard.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    visible = set(scoping.scope(Hazard.objects.filter(pk__in=pks), actor).values_list("pk", flat=True))
+    if len(locked) != len(pks) or len(visible) != len(pks):
+        raise _not_found()
+    pending = [hazard for hazard in locked if hazard.fed_back_at is None]
+    if not pending:
+        return []
     now = timezone.now()
-    for pk in sorted({h.pk for h in hazards}):
-        hazard = _lock(pk, actor=actor, capability="hazards.mark_fed_back", version=None)
-        if hazard.fed_back_at is not None:
-            continue
-        _apply(
-            hazard,
-            EventName.RECORD_FEEDBACK,
+    for hazard in pending:
+        # The model's transition sets the fields (no save: the UPDATE below writes them all).
+        hazard.record_feedback(at=now, meeting=meeting_ref)
+        hazard.updated_at = now
+    Hazard.objects.filter(pk__in=[h.pk for h in pending]).update(
+        fed_back_at=now, fed_back_meeting=meeting_ref, updated_at=now
+    )
+    last_seq = dict(
+        HazardEvent.objects.filter(hazard__in=pending)
+        .order_by()
+        .values_list("hazard_id")
+        .annotate(last=Max("seq"))
+    )
+    data = {"meeting": meeting_ref}
+    events = [
+        HazardEvent(
+            hazard=hazard,
+            seq=last_seq.get(hazard.pk, 0) + 1,
             actor=actor,
-            data={"meeting": meeting_ref},
-            bump=False,
             at=now,
-            meeting=meeting_ref,
+            name=EventName.RECORD_FEEDBACK,
+            from_state=hazard.status,
+            to_state=hazard.status,
+            note="",
+            data=data,
         )
-        if hazard.status == S.FOUND and feedback_gate_general():
-            _auto_route(hazard)
-        marked.append(hazard)
-    return marked
+        for hazard in pending
+    ]
+    HazardEvent.objects.bulk_create(events)
+    from hazardloop.audit.choices import EventType
+    from hazardloop.audit.services import record_events
+
+    record_events(
+        EventType.STATE_TRANSITION,
+        actor=actor,
+        items=[
+            (
+                hazard,
+                {
+                    "number": hazard.number,
+                    "event": EventName.RECORD_FEEDBACK,
+                    "seq": event.seq,
+                    "from": hazard.status,
+                    "to": hazard.status,
+                    "version": hazard.version,
+                    "data": data,
+                },
+            )
+            for hazard, event in zip(pending, events, strict=True)
+        ],
+    )
+    if feedback_gate_general():
+        for hazard in pending:
+            if hazard.status == S.FOUND:
+                _auto_route(hazard)
+    return pending
 
 
 # --- supervision: the notice ----------------------------------------------------------------
