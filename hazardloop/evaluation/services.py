@@ -537,7 +537,7 @@ def confirm_scorecard(scorecard: Scorecard | int, *, actor) -> Scorecard:
     """Confirm (freeze) a draft scorecard.
 
     Precondition: in scope; evaluation.manage (a provider-wide one: the bureau); a draft with a
-    total. Effects: confirmed, with who and when; from now on it is never recomputed. Audit:
+    total whose period has ended (a period still running would be frozen half-counted). Effects: confirmed, with who and when; from now on it is never recomputed. Audit:
     state transition (300)."""
     locked = _lock_scorecard(scorecard, actor)
     _require(actor, "evaluation.manage")
@@ -550,6 +550,10 @@ def confirm_scorecard(scorecard: Scorecard | int, *, actor) -> Scorecard:
         )
     if locked.total is None:
         raise EvaluationError(_("本期没有可计算的指标，考核表不能确认。"))
+    if locked.period_end >= timezone.localdate():
+        raise EvaluationError(
+            _("考核周期到%(end)s结束，结束后才能确认。") % {"end": locked.period_end.isoformat()}
+        )
     locked.status = ScorecardStatus.CONFIRMED
     locked.confirmed_at = timezone.now()
     locked.confirmed_by = actor

@@ -168,10 +168,10 @@ def test_each_kpi_equals_an_independent_count(world, district, quarter):
     assert (m.numerator, m.denominator) == (len(breaches), len(q1_inspections)) == (2, 3)
     assert m.value == Decimal("0.6667")
 
-    # Findings: 4 hazards from Q1 visits against 2.0 + 2.0 (high-risk) + 1.0 (ordinary) expected.
+    # Findings: 4 hazards from Q1 visits against 1.5 + 1.5 (high-risk) + 0.5 (ordinary) expected.
     hazards = Hazard.objects.filter(inspection_id__in=[i.pk for i in q1_inspections])
     m = figures[KpiCode.FINDINGS]
-    assert (m.numerator, m.denominator) == (hazards.count(), Decimal("5.0")) == (4, Decimal(5))
+    assert (m.numerator, m.denominator) == (hazards.count(), Decimal("3.5")) == (4, Decimal("3.5"))
 
     # Re-inspection: rectified Monday 2 Mar, five working days → due Monday 9 Mar.
     assert services.add_working_days(dt.date(2026, 3, 2), 5) == dt.date(2026, 3, 9)
