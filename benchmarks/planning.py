@@ -10,7 +10,8 @@
 
 For each: solve time, visits, violations found by the independent checker (must be 0), the
 objective (workload spread, travel km, weighted total) beside the lower bound and the greedy
-baseline; for each demo contract, a re-plan with January–June done and the busiest expert
+baseline, the plan's travel as the checker measures it (checker_km, great-circle) and the greedy
+baseline's travel (greedy_km); demo experts set out from their registered bases; for each demo contract, a re-plan with January–June done and the busiest expert
 away from July: the open visits that had that expert (touched) against those the re-plan moved;
 and the same year through procurement.services (solve, judge, store: stored_s) with the stored
 rows read back through the checker (stored_violations, must be 0). Demo years use the State
@@ -49,10 +50,12 @@ def row(name: str, problem, result, seconds: float) -> dict:
         "violations": len(checker.check(problem, result.plan)) if result.plan else "-",
         "spread": "-",
         "travel_km": "-",
+        "checker_km": "-",
         "objective": "-",
         "bound": bound["total"],
         "greedy": "-",
         "greedy_spread": "-",
+        "greedy_km": "-",
         "greedy_s": round(greedy_s, 1),
         "replan": "-",
         "touched": "-",
@@ -60,10 +63,15 @@ def row(name: str, problem, result, seconds: float) -> dict:
     }
     if result.plan:
         got = objective(problem, result.plan)
-        out.update(spread=got["spread"], travel_km=got["travel_km"], objective=got["total"])
+        out.update(
+            spread=got["spread"],
+            travel_km=got["travel_km"],
+            checker_km=checker.travel_km(problem, result.plan),
+            objective=got["total"],
+        )
     if greedy is not None:
         g = objective(problem, greedy)
-        out.update(greedy=g["total"], greedy_spread=g["spread"])
+        out.update(greedy=g["total"], greedy_spread=g["spread"], greedy_km=g["travel_km"])
         assert not checker.check(problem, greedy), "greedy baseline broke a rule"
     if not result.plan:
         out["problem"] += f"（{result.diagnostics[0].message[:40]}…）"
