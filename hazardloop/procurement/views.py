@@ -1004,12 +1004,16 @@ def _posted_year(request) -> int:
 
 def cost_figures(user, year: int, township=None) -> dict:
     """analytics' cost-effectiveness for the user's scope and the year (one source of the figure)."""
+    from hazardloop.analytics import conf as analytics_conf
     from hazardloop.analytics.queries import DashboardFilter, cost_effectiveness
 
     figures = cost_effectiveness(user, DashboardFilter(year, township))
     figures["total_saving"] = figures["total_staff_cost"] - figures["total_spend"]
     figures["total_enterprises"] = sum(r["enterprises"] for r in figures["rows"])
-    figures["total_posts"] = sum((r["posts"] for r in figures["rows"]), Decimal(0))
+    # From the enterprise total, not the sum of the rows' rounded posts (which drifts by tenths).
+    figures["total_posts"] = (figures["total_enterprises"] * analytics_conf.posts_per_enterprise()).quantize(
+        Decimal("0.1")
+    )
     figures["total_contracts"] = sum(r["contracts"] for r in figures["rows"])
     figures["year"] = year
     return figures
