@@ -313,6 +313,8 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "hazardloop.procurement.models.PlanStatus",
         "VisitStatusEnum": "hazardloop.procurement.models.VisitStatus",
         "PlanningJobStatusEnum": "hazardloop.procurement.models.PlanningJobStatus",
+        "AwardStatusEnum": "hazardloop.procurement.models.AwardStatus",
+        "BreachKindEnum": "hazardloop.procurement.models.BreachKind",
         "ChecklistStatusEnum": "hazardloop.inspections.choices.ChecklistStatus",
         "InspectionStatusEnum": "hazardloop.inspections.choices.InspectionStatus",
         "EnforcementActionStatusEnum": "hazardloop.enforcement.choices.ActionStatus",
