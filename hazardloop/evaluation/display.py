@@ -28,8 +28,8 @@ SHAPES = {
         "percent", _("按时复查（轮）"), _("到期复查（轮）"), "hazard_on_time", "hazard"
     ),
     KpiCode.OVERTURNED: KpiShape("percent", _("误判撤销"), _("发现隐患"), "hazard", "found_hazard"),
-    KpiCode.SATISFACTION: KpiShape("points", _("评分合计"), _("评价份数"), None, "rating"),
-    KpiCode.OFFICER: KpiShape("points", _("评分合计"), _("评价份数"), None, "rating"),
+    KpiCode.SATISFACTION: KpiShape("points", _("评分合计"), _("评价份数"), "rating", "rating"),
+    KpiCode.OFFICER: KpiShape("points", _("评分合计"), _("评价份数"), "rating", "rating"),
 }
 
 # Record lists a drill-down can show: inputs key → (record type, heading).
