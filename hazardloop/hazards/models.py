@@ -199,9 +199,16 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="hazards",
     )
-    # Hook for the inspections app (a visit's finding): a plain id until that app exists, then a
-    # migration turns it into a foreign key without touching the rows.
-    inspection_id = models.BigIntegerField(_("检查记录"), null=True, blank=True, db_index=True)
+    # The visit whose finding this is; tip-offs, self-inspections and department checks have none.
+    # (A plain id column until the inspections app existed; migration 0003 made it this key.)
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("检查记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
     level = models.ForeignKey(HazardLevel, verbose_name=_("隐患等级"), on_delete=models.PROTECT)
     # Copied from the level at registration: the legal grade is what the hazard was found as,
     # even if the district remaps its levels later.

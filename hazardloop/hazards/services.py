@@ -541,6 +541,12 @@ def register_hazard(
     found_on = timezone.localdate(found_at)
     if deadline is not None and deadline < found_on:
         errors.setdefault("deadline", []).append(_("整改期限不能早于发现日期。"))
+    if inspection_id is not None:
+        from hazardloop.inspections.models import Inspection
+
+        # The link is a foreign key now: it must name a visit, and a visit to this enterprise.
+        if not Inspection.objects.filter(pk=inspection_id, enterprise=enterprise).exists():
+            errors.setdefault("inspection", []).append(_("检查记录不存在或不是对该企业的检查。"))
     major = level.legal_level == LegalLevel.MAJOR
     clean_photos = _clean_files(errors, "photos", photos)
     spot_evidence: list[CleanFile] = []

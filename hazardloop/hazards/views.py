@@ -139,6 +139,7 @@ def _render_detail(request, hazard: Hazard, *, bound: ActionForm | None = None, 
         "today": timezone.localdate(),
         "actions": available_actions(hazard, user, bound=bound),
         "enforcement_url": _enforcement_url(hazard, user),
+        "inspection": _visible_inspection(hazard, user),
         "notices": hazard.notices.select_related("member_unit", "issued_by").order_by("issued_at", "id"),
         "plans": plans,
         "extensions": hazard.extension_requests.select_related("requested_by", "decided_by"),
@@ -148,6 +149,20 @@ def _render_detail(request, hazard: Hazard, *, bound: ActionForm | None = None, 
         "attachments": attachments,
     }
     return render(request, "hazards/hazard_detail.html", context, status=status)
+
+
+def _visible_inspection(hazard: Hazard, user):
+    """The visit this hazard was found on, if the user may open it (the link would 404
+    otherwise: an enterprise sees its hazards and its own visits, a member unit no visits)."""
+    if hazard.inspection_id is None or not scoping.can(user, "inspections.view"):
+        return None
+    from hazardloop.inspections.models import Inspection
+
+    return (
+        scoping.scope(Inspection.objects.filter(pk=hazard.inspection_id), user)
+        .only("pk", "report_number")
+        .first()
+    )
 
 
 def _enforcement_url(hazard: Hazard, user) -> str:
