@@ -519,7 +519,7 @@ def compute_scorecard(
 def _lock_scorecard(scorecard: Scorecard | int, actor) -> Scorecard:
     pk = scorecard.pk if isinstance(scorecard, Scorecard) else scorecard
     _visible(Scorecard.objects.filter(pk=pk), actor, _("考核表不存在或不在您的管辖范围内。"))
-    return Scorecard.objects.select_for_update().select_related("provider", "contract").get(pk=pk)
+    return Scorecard.objects.select_for_update(of=("self",)).select_related("provider", "contract").get(pk=pk)
 
 
 def recompute_scorecard(scorecard: Scorecard | int, *, actor, today: dt.date | None = None) -> Scorecard:
