@@ -325,7 +325,8 @@ def confirm_awards(district: Region, year: int, *, actor) -> int:
     Precondition: actor may confirm awards in the district (bureau, leader, administrator); there
     are draft awards and all were computed with the latest formula version. Effects: each draft
     becomes confirmed with confirmed_at/by; the formula can no longer change for the year; audit
-    row 300 per award (the figure and its inputs). Returns the number confirmed."""
+    row 300 per award (the figure and its inputs); each township's users are notified (inbox,
+    e-mail on commit). Returns the number confirmed."""
     _check_manager(actor, district, "procurement.confirm_awards")
     drafts = list(
         Award.objects.select_for_update()
@@ -362,4 +363,28 @@ def confirm_awards(district: Region, year: int, *, actor) -> int:
                 "as_of": award.as_of.isoformat(),
             },
         )
+    _notify_townships(drafts, actor=actor)
     return len(drafts)
+
+
+def _notify_townships(confirmed: list[Award], *, actor) -> None:
+    """Each township's users learn their confirmed figure (inbox now, e-mail on commit)."""
+    from hazardloop.accounts.models import User
+    from hazardloop.hazards.choices import NotificationKind
+    from hazardloop.hazards.services import notify
+
+    users = User.objects.filter(is_active=True, role=Role.TOWNSHIP)
+    for award in confirmed:
+        notify(
+            users.filter(region_id=award.township_id),
+            hazard=None,
+            kind=NotificationKind.INFO,
+            title=_("{year}年以奖代补已确认：{name} ¥{amount}").format(
+                year=award.year, name=award.township.name, amount=award.amount
+            ),
+            body=_("按奖补办法第{v}版测算，数据截至{as_of}。可在“以奖代补”页面查看测算依据。").format(
+                v=award.formula.version, as_of=award.as_of.isoformat()
+            ),
+            exclude=actor,
+            dedupe_key=f"award-confirmed:{award.pk}",
+        )

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from hazardloop.audit.models import AuditEvent
+from hazardloop.hazards.models import Notification
 from hazardloop.hazards.tests.conftest import Loop, far_deadline
 
 from .. import awards, services
@@ -105,6 +106,10 @@ def test_recomputing_replaces_drafts_and_confirming_freezes(personas, district, 
     assert awards.confirm_awards(district.longan, 2026, actor=personas.leader) == 2
     assert set(Award.objects.values_list("status", flat=True)) == {AwardStatus.CONFIRMED}
     assert AuditEvent.objects.filter(data__event="confirm_award").count() == 2
+    notes = Notification.objects.filter(recipient=personas.township)
+    assert [n.title for n in notes] == [
+        f"2026年以奖代补已确认：龙泉镇 ¥{Award.objects.get(township=district.town_a).amount}"
+    ]
     with pytest.raises(services.ProcurementError):
         awards.compute_awards(district.longan, 2026, actor=personas.bureau)
     with pytest.raises(services.ProcurementError):
