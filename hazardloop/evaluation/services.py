@@ -30,9 +30,10 @@ from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
+from hazardloop.hazards import rules as hazard_rules
 from hazardloop.hazards.choices import HazardStatus
 from hazardloop.hazards.models import Hazard, Rectification, ReInspection
-from hazardloop.hazards.services import add_working_days
+from hazardloop.hazards.services import workday_overrides
 from hazardloop.inspections.choices import InspectionStatus
 from hazardloop.inspections.models import Inspection
 from hazardloop.procurement import rules as procurement_rules
@@ -338,12 +339,13 @@ def _measure_reinspection(contracts, period, inspections, today: dt.date) -> Mea
         (r.hazard_id, r.round): timezone.localdate(r.inspected_at)
         for r in ReInspection.objects.filter(hazard_id__in=hazards)
     }
+    overrides = workday_overrides()  # the district calendar, read once for every round
     on_time, late = [], []
     for rect in Rectification.objects.filter(hazard_id__in=hazards).only(
         "hazard_id", "round", "submitted_at"
     ):
         limit = limits[contract_of[hazards[rect.hazard_id]]]
-        due = add_working_days(timezone.localdate(rect.submitted_at), limit)
+        due = hazard_rules.add_working_days(timezone.localdate(rect.submitted_at), limit, overrides)
         if not period.contains(due):
             continue
         when = done.get((rect.hazard_id, rect.round))

@@ -12,6 +12,7 @@ import time_machine
 
 from hazardloop.accounts import scoping
 from hazardloop.audit.models import AuditEvent
+from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import HazardStatus
 from hazardloop.hazards.models import Hazard
 from hazardloop.inspections.models import Inspection
@@ -174,7 +175,7 @@ def test_each_kpi_equals_an_independent_count(world, district, quarter):
     assert (m.numerator, m.denominator) == (hazards.count(), Decimal("3.5")) == (4, Decimal("3.5"))
 
     # Re-inspection: rectified Monday 2 Mar, five working days → due Monday 9 Mar.
-    assert services.add_working_days(dt.date(2026, 3, 2), 5) == dt.date(2026, 3, 9)
+    assert hazard_services.add_working_days(dt.date(2026, 3, 2), 5) == dt.date(2026, 3, 9)
     m = figures[KpiCode.REINSPECTION]
     assert (m.numerator, m.denominator) == (1, 2)
     assert m.records["late_hazard"] == [quarter["late"].pk]
