@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from hazardloop.accounts import scoping
 from hazardloop.core.forms import style_widgets
-from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate
+from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate, paginate_large
 from hazardloop.core.templatetags.ui import expiry_state
 from hazardloop.hazards.models import Hazard, RectificationNotice
 from hazardloop.procurement.models import ServiceContract
@@ -100,7 +100,8 @@ def enterprise_list(request):
         if isinstance(field.widget, forms.Select):
             field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} app-filter-select".strip()
     queryset = filterset.qs if filterset.is_valid() else visible.none()
-    result = paginate(request, queryset)
+    # A province holds 100k firms: capped count and keyset windows above the threshold.
+    result = paginate_large(request, queryset)
     context = {
         "filter": filterset,
         "result": result,

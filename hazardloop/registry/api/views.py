@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from hazardloop.core.api.errors import service_errors
+from hazardloop.core.api.pagination import KeysetPagination
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 
 from ..filters import EnterpriseFilter, ExpertFilter, ProviderFilter
@@ -44,6 +45,8 @@ class EnterpriseViewSet(
     queryset = Enterprise.objects.select_related("township", "industry")
     serializer_class = serializers.EnterpriseSerializer
     filterset_class = EnterpriseFilter
+    # A province holds 100k firms: a capped count and keyset windows (`cursor`).
+    pagination_class = KeysetPagination
     read_capability = "registry.view_enterprises"
     write_capability = "registry.edit_enterprise"
 
