@@ -52,8 +52,14 @@ def _card_or_404(user, pk: int) -> Scorecard:
 
 
 def _narrow_choices(filterset, user) -> None:
-    """Offer only the providers and contracts the user may see in the filter drop-downs."""
+    """Offer only the providers and contracts the user may see in the filter drop-downs, and
+    name the empty choice 全部."""
     fields = filterset.form.fields
+    for name in ("subject", "period_kind", "status", "kind", "provider", "contract", "township"):
+        if name in fields:
+            fields[name].empty_label = _("全部")
+            if hasattr(fields[name], "choices") and not hasattr(fields[name], "queryset"):
+                fields[name].widget.choices = fields[name].choices
     if "provider" in fields:
         fields["provider"].queryset = Provider.objects.visible_to(user).order_by("name")
     if "contract" in fields:

@@ -359,3 +359,22 @@ def test_contract_rule_replaces_the_default(personas, world, district, quarter, 
     share = Decimal(100) if total >= 95 else (Decimal(0) if total < 50 else Decimal(100) - (95 - total) * 2)
     assert adjustment.share == share.quantize(Decimal("0.01"))
     assert adjustment.adjusted_amount == (Decimal("36000") * share / 100).quantize(Decimal("0.01"))
+
+
+def test_measuring_takes_the_same_number_of_queries_however_many_records(
+    personas, world, district, quarter, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        services.measure(district.provider, district.contract, Q1, today=dt.date(2026, 4, 1))
+    # Three more visits with findings, rectified and re-inspected, and more ratings.
+    for day in (16, 17, 18):
+        inspection = world.visit(start=at(3, day, 9), findings=2)
+        for hazard in world.hazards_of(inspection):
+            world.reinspect(world.rectify(hazard, at(3, 23, 15)), at(3, 25, 10))
+        services.rate_inspection(inspection, actor=personas.enterprise, score=3)
+    with django_assert_max_num_queries(len(before)):
+        figures = services.measure(district.provider, district.contract, Q1, today=dt.date(2026, 4, 1))
+    assert figures[KpiCode.REINSPECTION].denominator == 2 + 6
