@@ -210,9 +210,10 @@ def _inspections(contracts, period: rules.Period):
     )
 
 
-def _measure_coverage(contracts, period, inspections) -> Measurement:
+def _measure_coverage(contracts, period, inspections, today: dt.date) -> Measurement:
     """Visits done ÷ visits planned. Planned: the visits of each contract's current stored plan
-    dated in the period, less cancelled ones. Done, per enterprise: rules.covered_visits of the
+    dated in the period up to `today` (a visit planned for later is not owed yet), less
+    cancelled ones. Done, per enterprise: rules.covered_visits of the
     visits marked done and the contract's submitted inspections of that enterprise in the
     period."""
     visits = list(
@@ -220,7 +221,7 @@ def _measure_coverage(contracts, period, inspections) -> Measurement:
             plan__contract__in=contracts,
             plan__status=PlanStatus.CURRENT,
             day__gte=period.start,
-            day__lte=period.end,
+            day__lte=min(period.end, today),
         )
         .exclude(status=VisitStatus.CANCELLED)
         .values_list("pk", "plan__contract_id", "enterprise_id", "status")
@@ -408,7 +409,7 @@ def measure(
     contracts = contracts_for(provider, contract, period)
     inspections = _inspections(contracts, period)
     return {
-        KpiCode.COVERAGE: _measure_coverage(contracts, period, inspections),
+        KpiCode.COVERAGE: _measure_coverage(contracts, period, inspections, today),
         KpiCode.COMPLIANCE: _measure_compliance(contracts, period, inspections),
         KpiCode.FINDINGS: _measure_findings(contracts, period, inspections),
         KpiCode.REINSPECTION: _measure_reinspection(contracts, period, inspections, today),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -142,7 +143,8 @@ def scorecard_compute(request):
     return render(request, "evaluation/scorecard_compute.html", {"form": form})
 
 
-def _may_confirm(user, card: Scorecard) -> bool:
+def _may_manage(user, card: Scorecard) -> bool:
+    """May the user recompute (and, once the period is over, confirm) this draft?"""
     if card.is_confirmed or not scoping.can(user, "evaluation.manage"):
         return False
     return card.contract_id is not None or user.role in {Role.BUREAU, Role.ADMIN}
@@ -153,7 +155,7 @@ def scorecard_detail(request, pk: int):
     user = request.user
     card = _card_or_404(user, pk)
     context = documents.context(card)
-    can_manage = _may_confirm(user, card)
+    can_manage = _may_manage(user, card)
     milestones = []
     if card.is_confirmed and card.contract_id and scoping.can(user, "evaluation.adjust_payment"):
         milestones = list(services.pending_milestones(card.contract))
@@ -161,6 +163,7 @@ def scorecard_detail(request, pk: int):
     context.update(
         {
             "can_manage": can_manage,
+            "period_over": card.period_end < timezone.localdate(),
             "milestones": milestones,
             "rule": rule,
             "preview_share": rules.payment_share(card.total, rule)

@@ -153,6 +153,10 @@ def test_each_kpi_equals_an_independent_count(world, district, quarter):
         planned.count(),
     )
     assert (done, planned.count()) == (3, 4)  # two visits to 龙泉煤业 answer two of its three
+    # Mid-quarter, visits planned for later in the quarter are not owed yet.
+    mid = services.measure(district.provider, district.contract, Q1, today=dt.date(2026, 3, 15))
+    owed = planned.filter(day__lte=dt.date(2026, 3, 15)).count()
+    assert (mid[KpiCode.COVERAGE].numerator, mid[KpiCode.COVERAGE].denominator) == (owed, owed) == (2, 2)
 
     # Compliance: the stored breaches of the four kinds tied to a Q1 inspection or its hazards.
     breaches = [
