@@ -1,6 +1,7 @@
 """Benchmark: requests per second and p50/p99 latency under concurrent signed-in users, served as in
 production (gunicorn, DEBUG off, PostgreSQL, WhiteNoise with hashed static names), on loopback.
 
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hazardloop_load make bench BENCH_ARGS=load
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hazardloop_load .venv/bin/python -m benchmarks load
     .venv/bin/python -m benchmarks.load --users 50 --seconds 60 --workers 5 --threads 2
 
