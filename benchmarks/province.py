@@ -14,9 +14,10 @@ Each case runs once to warm up, once to count its queries, then `repeat` times (
   lists of the pack, not the PDF);
 - `dashboard (bureau)`: `analytics.queries.dashboard` for the district bureau, and
   `dashboard (province)` for the provincial officer, who sees all 5,000,000 hazards;
-- `scorecard`: a provider's year — coverage of its contracts' enterprises, findings per visit
-  by legal level, the share overturned, re-inspections on time — through
-  `hazardloop.evaluation` when that app exists, else the ORM aggregates defined below;
+- `scorecard`: a provider's year as a scorecard reads it (`evaluation.services.measure`: coverage
+  of the plan, compliance breaches, findings against the expectation by enterprise class,
+  re-inspections on time, the share overturned, ratings), for the case-study district's busiest
+  provider and the busiest synthetic one;
 - `floor (SQL)`: for each, hand-written SQL over the raw tables computing the same figures
   (one statement per figure or list, scope written as `enterprise_id IN (…)`).
 
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import os
 import statistics
 import time
@@ -68,95 +68,81 @@ def prepare(enterprises: int, hazards: int) -> dict:
 
 # --- the scorecard ------------------------------------------------------------------------------
 
-
-def scorecard_aggregates(provider, year: int) -> dict:
-    """Issue 5's provider scorecard figures for `year`, as ORM aggregates (used while
-    `hazardloop.evaluation` is not there): coverage, findings per visit by legal level, the
-    share overturned and re-inspections on time."""
-    from django.db.models import Count, F, Q
-
-    from hazardloop.analytics.queries import aware
-    from hazardloop.hazards.models import Hazard, ReInspection
-    from hazardloop.inspections.models import Inspection
-    from hazardloop.procurement.models import ServiceContract
-
-    start, end = aware(dt.date(year, 1, 1)), aware(dt.date(year + 1, 1, 1))
-    contracts = ServiceContract.objects.in_force().filter(
-        provider=provider, start_date__lt=dt.date(year + 1, 1, 1), end_date__gte=dt.date(year, 1, 1)
-    )
-    covered = ServiceContract.enterprises.through.objects.filter(servicecontract__in=contracts)
-    visits = Inspection.objects.submitted().filter(
-        provider=provider, started_at__gte=start, started_at__lt=end
-    )
-    coverage = covered.aggregate(
-        covered=Count("enterprise_id", distinct=True),
-        visited=Count(
-            "enterprise_id", distinct=True, filter=Q(enterprise_id__in=visits.values("enterprise_id"))
-        ),
-    )
-    visit_count = visits.count()
-    findings = Hazard.objects.filter(
-        provider=provider, inspection_id__isnull=False, found_at__gte=start, found_at__lt=end
-    ).aggregate(
-        found=Count("pk"),
-        general=Count("pk", filter=Q(legal_level="general")),
-        major=Count("pk", filter=Q(legal_level="major")),
-        overturned=Count("pk", filter=Q(status="overturned")),
-    )
-    reinspections = ReInspection.objects.filter(
-        provider=provider, inspected_at__gte=start, inspected_at__lt=end
-    ).aggregate(
-        done=Count("pk"),
-        on_time=Count("pk", filter=Q(inspected_at__date__lte=F("hazard__reinspection_due"))),
-    )
-    return {**coverage, "visits": visit_count, **findings, **reinspections}
+# The visits of the provider's contracts in force in the year (evaluation.services.contracts_for
+# and _inspections).
+CONTRACTS = """SELECT id FROM procurement_servicecontract
+                WHERE provider_id = %(provider)s AND status IN ('active', 'completed')
+                  AND start_date <= %(last_date)s AND end_date >= %(start_date)s"""
+VISITS = f"""SELECT i.id FROM inspections_inspection i
+              WHERE i.contract_id IN ({CONTRACTS}) AND i.status <> 'draft'
+                AND i.started_at >= %(start)s AND i.started_at < %(end)s"""
 
 
-def scorecard_floor(provider_id: int, year: int) -> list[str]:
+def scorecard_floor() -> list[str]:
+    """The raw figures of every KPI `evaluation.services.measure` computes, one statement each;
+    the re-inspection rounds come back as rows because their due day needs the district's
+    working-day calendar (the floor applies it in Python, as the app does)."""
     return [
-        # coverage: the contracts' enterprises, and those visited in the year
-        """SELECT COUNT(DISTINCT ce.enterprise_id),
-                  COUNT(DISTINCT ce.enterprise_id) FILTER (WHERE v.enterprise_id IS NOT NULL)
-             FROM procurement_servicecontract_enterprises ce
-             JOIN procurement_servicecontract c ON c.id = ce.servicecontract_id
-             LEFT JOIN (SELECT DISTINCT enterprise_id FROM inspections_inspection
-                         WHERE provider_id = %(provider)s AND status <> 'draft'
-                           AND started_at >= %(start)s AND started_at < %(end)s) v
-                    ON v.enterprise_id = ce.enterprise_id
-            WHERE c.provider_id = %(provider)s AND c.status IN ('active', 'completed')
-              AND c.start_date < %(end_date)s AND c.end_date >= %(start_date)s""",
-        """SELECT COUNT(*) FROM inspections_inspection
-            WHERE provider_id = %(provider)s AND status <> 'draft'
-              AND started_at >= %(start)s AND started_at < %(end)s""",
-        """SELECT COUNT(*), COUNT(*) FILTER (WHERE legal_level = 'general'),
-                  COUNT(*) FILTER (WHERE legal_level = 'major'),
-                  COUNT(*) FILTER (WHERE status = 'overturned')
-             FROM hazards_hazard
-            WHERE provider_id = %(provider)s AND inspection_id IS NOT NULL
-              AND found_at >= %(start)s AND found_at < %(end)s""",
-        """SELECT COUNT(*),
-                  COUNT(*) FILTER (WHERE (r.inspected_at AT TIME ZONE %(tz)s)::date <= h.reinspection_due)
-             FROM hazards_reinspection r JOIN hazards_hazard h ON h.id = r.hazard_id
-            WHERE r.provider_id = %(provider)s AND r.inspected_at >= %(start)s AND r.inspected_at < %(end)s""",
+        f"SELECT id, reinspection_working_days FROM procurement_servicecontract WHERE id IN ({CONTRACTS})",
+        # coverage: planned (not cancelled) and marked done, per contract and enterprise
+        "SELECT p.contract_id, v.enterprise_id, COUNT(*), COUNT(*) FILTER (WHERE v.status = 'done') "
+        "FROM procurement_plannedvisit v JOIN procurement_inspectionplan p ON p.id = v.plan_id "
+        f"WHERE p.contract_id IN ({CONTRACTS}) AND p.status = 'current' AND v.day >= %(start_date)s "
+        "AND v.day <= %(planned_until)s AND v.status <> 'cancelled' GROUP BY 1, 2",
+        # visits per contract, enterprise and enterprise class (coverage, findings expected)
+        "SELECT i.contract_id, i.enterprise_id, e.size, e.high_risk, COUNT(*) FROM inspections_inspection i "
+        f"JOIN registry_enterprise e ON e.id = i.enterprise_id WHERE i.id IN ({VISITS}) GROUP BY 1, 2, 3, 4",
+        "SELECT enterprise_class, per_visit FROM evaluation_findingsexpectation",
+        # compliance: unresolved breaches from the visits or their hazards
+        f"SELECT b.kind, COUNT(*) FROM procurement_compliancebreach b WHERE b.contract_id IN ({CONTRACTS}) "
+        "AND b.kind IN ('short_team', 'missing_specialty', 'late_report', 'late_reinspection') "
+        f"AND b.resolved_at IS NULL AND (b.inspection_id IN ({VISITS}) OR b.hazard_id IN "
+        f"(SELECT h.id FROM hazards_hazard h WHERE h.inspection_id IN ({VISITS}))) GROUP BY 1",
+        # findings and overturned
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE h.status = 'overturned') FROM hazards_hazard h "
+        f"WHERE h.inspection_id IN ({VISITS})",
+        # re-inspection rounds of the contracts' hazards
+        "SELECT r.hazard_id, r.round, r.submitted_at, ri.inspected_at, i.contract_id "
+        "FROM hazards_rectification r JOIN hazards_hazard h ON h.id = r.hazard_id "
+        "JOIN inspections_inspection i ON i.id = h.inspection_id "
+        "LEFT JOIN hazards_reinspection ri ON ri.hazard_id = r.hazard_id AND ri.round = r.round "
+        f"WHERE i.contract_id IN ({CONTRACTS})",
+        "SELECT date, is_working_day FROM hazards_workdayoverride",
+        # ratings
+        f"SELECT kind, COUNT(*), SUM(score) FROM evaluation_rating WHERE inspection_id IN ({VISITS}) GROUP BY 1",
     ]
 
 
-def _evaluation_scorecard():
-    """The evaluation app's scorecard function, if the app has landed."""
-    if importlib.util.find_spec("hazardloop.evaluation") is None:
-        return None
-    from django.apps import apps
+def _scorecard_sql(params: dict, period, today: dt.date):
+    """The scorecard floor, with the re-inspection rounds judged in Python against the
+    working-day due day (the part no SQL statement can do without the calendar)."""
+    from django.db import connection
+    from django.utils import timezone
 
-    if not apps.is_installed("hazardloop.evaluation"):
-        return None
-    for module_name in ("hazardloop.evaluation.queries", "hazardloop.evaluation.services"):
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
-        for name in ("provider_scorecard", "scorecard"):
-            if hasattr(module, name):
-                return getattr(module, name)
-    return None
+    from hazardloop.hazards import rules as hazard_rules
+
+    statements = scorecard_floor()
+
+    def run():
+        with connection.cursor() as cursor:
+            results = []
+            for sql in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+        limits = dict(results[0])
+        overrides = dict(results[7])
+        on_time = late = 0
+        for _hazard, _round, submitted, inspected, contract_id in results[6]:
+            due = hazard_rules.add_working_days(timezone.localdate(submitted), limits[contract_id], overrides)
+            if not period.start <= due <= period.end:
+                continue
+            if inspected is not None and timezone.localdate(inspected) <= due:
+                on_time += 1
+            elif inspected is not None or today > due:
+                late += 1
+        return on_time, late
+
+    return run
 
 
 # --- the floors of the pack and the dashboard ----------------------------------------------------
@@ -373,36 +359,38 @@ def run(enterprises: int = ENTERPRISES, hazards: int = HAZARDS, repeat: int = RE
             _sql(dashboard_floor(), params),
         )
 
-    # A provider's scorecard: the provider with the most hazards found this year.
+    # A provider's year, as a scorecard reads it (evaluation.services.measure): the case-study
+    # district's provider and the synthetic provider with the most hazards found this year.
+    from hazardloop.evaluation import rules as evaluation_rules
+    from hazardloop.evaluation import services as evaluation
+
     start, end = aware(dt.date(year, 1, 1)), aware(dt.date(year + 1, 1, 1))
-    top = (
+    found = (
         Hazard.objects.filter(found_at__gte=start, found_at__lt=end, provider__isnull=False)
         .values("provider_id")
         .annotate(n=Count("pk"))
         .order_by("-n")
-        .first()
     )
-    provider = Provider.objects.get(pk=top["provider_id"])
-    evaluation = _evaluation_scorecard()
-    how = "evaluation" if evaluation else "ORM stand-in"
-    fn = (
-        (lambda: evaluation(provider, year)) if evaluation else (lambda: scorecard_aggregates(provider, year))
-    )
-    params = {
-        "provider": provider.pk,
-        "start": start,
-        "end": end,
-        "start_date": dt.date(year, 1, 1),
-        "end_date": dt.date(year + 1, 1, 1),
-        "tz": settings.TIME_ZONE,
-    }
-    add(
-        f"scorecard {year} ({how})",
-        provider.name,
-        top["n"],
-        fn,
-        _sql(scorecard_floor(provider.pk, year), params),
-    )
+    district = found.filter(provider__contracts__number__startswith="SYN-").values("provider_id")
+    picks = [found.exclude(provider_id__in=district).first(), found.filter(provider_id__in=district).first()]
+    period = evaluation_rules.Period("year", year)
+    for pick in filter(None, picks):
+        provider = Provider.objects.get(pk=pick["provider_id"])
+        params = {
+            "provider": provider.pk,
+            "start": start,
+            "end": end,
+            "start_date": period.start,
+            "last_date": period.end,
+            "planned_until": min(period.end, today),
+        }
+        add(
+            f"scorecard {year} (evaluation.measure)",
+            provider.name,
+            pick["n"],
+            lambda provider=provider: evaluation.measure(provider, None, period, today=today),
+            _scorecard_sql(params, period, today),
+        )
     return rows
 
 

@@ -11,8 +11,8 @@ writes, without the services (they would take days at this size):
   hazards from self-inspection;
 - every hazard in the state its age makes likely (recent ones open, older ones mostly 销号),
   with the dates and fields that state implies (routing, deadlines, feedback, listing, plan
-  approval, closure, overturning), and a re-inspection record for each hazard closed after
-  re-inspection, on time or late against its `reinspection_due`.
+  approval, closure, overturning), the enterprise's rectification record for each hazard that
+  reached re-inspection, and a re-inspection record for each hazard closed after it.
 
 Rows stream in chunks: COPY on PostgreSQL, executemany on SQLite, each chunk committed, ids
 allocated here so that findings point at their visits. The stream is deterministic for a seed.
@@ -32,7 +32,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from hazardloop.hazards.choices import Closure, HazardStatus, LegalLevel
-from hazardloop.hazards.models import Hazard, HazardLevel, ReInspection
+from hazardloop.hazards.models import Hazard, HazardLevel, Rectification, ReInspection
 
 S = HazardStatus
 NUMBER_PREFIX = "PV-"
@@ -208,13 +208,15 @@ def build_province_load(hazards: int, *, seed: int = 2026, log: Callable[[str], 
     categories = ["production", "fire", "electrical", "special_equipment", "hazchem"]
     forms = ["state", "behaviour", "management"]
 
-    visits, hazard_rows, reinspections = _Table(Inspection), _Table(Hazard), _Table(ReInspection)
-    visit_id, hazard_id, reinspection_id = _next_id(Inspection), _next_id(Hazard), _next_id(ReInspection)
+    visits, hazard_rows = _Table(Inspection), _Table(Hazard)
+    rectifications, reinspections = _Table(Rectification), _Table(ReInspection)
+    visit_id, hazard_id = _next_id(Inspection), _next_id(Hazard)
+    rectification_id, reinspection_id = _next_id(Rectification), _next_id(ReInspection)
     span = int((now - timezone.make_aware(dt.datetime.combine(first, dt.time.min))).total_seconds())
     made = 0
 
     def hazard(enterprise_id: int, found: dt.datetime, provider_id: int | None, inspection_id: int | None):
-        nonlocal hazard_id, reinspection_id
+        nonlocal hazard_id, rectification_id, reinspection_id
         age = (now - found).total_seconds() / 86400
         status = _state(rng, age)
         is_major = rng.random() < MAJOR_SHARE
@@ -282,6 +284,24 @@ def build_province_load(hazards: int, *, seed: int = 2026, log: Callable[[str], 
             created_at=found,
             updated_at=closed_at or found,
         )
+        rectified = None
+        if closure == Closure.REINSPECTION:
+            rectified = max(found, closed_at - dt.timedelta(days=rng.uniform(0.5, 9)))
+        elif status == S.AWAITING_REINSPECTION:
+            rectified = later(3, 50)
+        if rectified is not None:
+            rectifications.add(
+                id=rectification_id,
+                hazard_id=hazard_id,
+                round=1,
+                measures="已按整改通知完成整改",
+                cost=Decimal(rng.randrange(0, 200) * 100),
+                responsible_person="企业安全负责人",
+                completed_on=timezone.localdate(rectified),
+                submitted_by_id=expert,
+                submitted_at=rectified,
+            )
+            rectification_id += 1
         if closure == Closure.REINSPECTION:
             reinspections.add(
                 id=reinspection_id,
@@ -299,6 +319,7 @@ def build_province_load(hazards: int, *, seed: int = 2026, log: Callable[[str], 
         with transaction.atomic():
             visits.flush()
             hazard_rows.flush()
+            rectifications.flush()
             reinspections.flush()
 
     next_report = made
@@ -339,17 +360,20 @@ def build_province_load(hazards: int, *, seed: int = 2026, log: Callable[[str], 
             next_report += 500_000
     flush()
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Inspection, Hazard, ReInspection]):
+        for sql in connection.ops.sequence_reset_sql(
+            no_style(), [Inspection, Hazard, Rectification, ReInspection]
+        ):
             cursor.execute(sql)
         cursor.execute("ANALYZE")
     elapsed = time.perf_counter() - started
     log(
         f"  合成检查 {visits.written:,} 次，隐患 {hazard_rows.written:,} 条，"
-        f"复查记录 {reinspections.written:,} 条，用时 {elapsed:.0f} 秒"
+        f"整改记录 {rectifications.written:,} 条，复查记录 {reinspections.written:,} 条，用时 {elapsed:.0f} 秒"
     )
     return {
         "inspections": visits.written,
         "hazards": hazard_rows.written,
+        "rectifications": rectifications.written,
         "reinspections": reinspections.written,
         "seconds": round(elapsed, 1),
     }
