@@ -33,8 +33,8 @@ from hazardloop.registry.demo import DEMO_YEAR
 from . import rules, services
 from .models import Rating, Scorecard
 
-OFFICER_SHARE = 0.85  # visits the township rates
-ENTERPRISE_SHARE = 0.9  # of the visits to enterprises with a login
+OFFICER_SHARE = 0.8  # visits the township rates
+ENTERPRISE_SHARE = 0.6  # of the visits to enterprises with a login
 WEAK_PROVIDER = "安阳恒誉安全科技有限公司"
 COMMENTS = {
     5: ("专家认真细致，讲解清楚，整改建议可操作。", "检查全面，报告及时。", ""),

@@ -133,13 +133,13 @@ def rate_inspection(inspection: Inspection | int, *, actor, score, comment: str 
     is not given yet (each once per visit). Effects: the inspection row is locked and the
     rating stored. Audit: record created (200). Errors: EvaluationError, nothing written."""
     pk = inspection.pk if isinstance(inspection, Inspection) else inspection
-    qs = Inspection.objects.filter(pk=pk)
-    if not scoping.scope(qs, actor).exists():
+    # The scoped lookup and the lock in one query: the row is locked only if the actor sees it.
+    locked = scoping.scope(Inspection.objects.select_for_update().filter(pk=pk), actor).first()
+    if locked is None:
         raise EvaluationNotFound(_("检查记录不存在或不在您的管辖范围内。"))
     kind = rating_kind_for(actor)
     if kind is None or not scoping.can(actor, "evaluation.rate"):
         raise EvaluationPermissionDenied(_("只有被检查企业和陪同检查的乡镇、成员单位可以评价。"))
-    locked = Inspection.objects.select_for_update().get(pk=pk)
     if locked.status == InspectionStatus.DRAFT:
         raise EvaluationError(_("检查记录提交后才能评价。"))
     if Rating.objects.filter(inspection=locked, kind=kind).exists():
@@ -202,12 +202,19 @@ def contracts_for(provider: Provider, contract: ServiceContract | None, period: 
     )
 
 
+def _local_bounds(period: rules.Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period as [first local midnight, the midnight after its last day): a range on the
+    indexed timestamp, where `__date` would cast every row (in Python, on SQLite)."""
+    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
 def _inspections(contracts, period: rules.Period):
-    return (
-        Inspection.objects.filter(contract__in=contracts, started_at__date__gte=period.start)
-        .filter(started_at__date__lte=period.end)
-        .exclude(status=InspectionStatus.DRAFT)
-    )
+    start, end = _local_bounds(period)
+    return Inspection.objects.filter(
+        contract__in=contracts, started_at__gte=start, started_at__lt=end
+    ).exclude(status=InspectionStatus.DRAFT)
 
 
 def _measure_coverage(contracts, period, inspections, today: dt.date) -> Measurement:
