@@ -382,3 +382,21 @@ def test_measuring_takes_the_same_number_of_queries_however_many_records(
     with django_assert_max_num_queries(len(before)):
         figures = services.measure(district.provider, district.contract, Q1, today=dt.date(2026, 4, 1))
     assert figures[KpiCode.REINSPECTION].denominator == 2 + 6
+
+
+def test_compute_scorecards_command_computes_drafts_and_leaves_confirmed_ones(
+    personas, world, district, quarter
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("compute_scorecards", "--year", "2026", "--index", "1", "--providers", stdout=out)
+    assert "计算 2 份考核表" in out.getvalue()
+    card = Scorecard.objects.get(contract=district.contract)
+    services.confirm_scorecard(card, actor=personas.bureau)
+    out = StringIO()
+    call_command("compute_scorecards", "--year", "2026", "--index", "1", stdout=out)
+    assert "计算 0 份考核表（草稿），已确认未变 1 份" in out.getvalue()
+    assert Scorecard.objects.get(pk=card.pk).status == ScorecardStatus.CONFIRMED
