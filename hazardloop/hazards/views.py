@@ -42,7 +42,9 @@ def hazard_list(request):
     visible = Hazard.objects.visible_to(user)
     filterset = HazardFilter(
         request.GET,
-        queryset=visible.select_related("enterprise", "level", "member_unit").order_by("-found_at"),
+        queryset=visible.seekable()
+        .select_related("enterprise", "level", "member_unit")
+        .order_by("-found_at"),
         request=request,
     )
     style_widgets(filterset.form)

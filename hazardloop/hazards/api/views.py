@@ -32,6 +32,14 @@ class HazardViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.HazardSerializer
     # A district holds a million hazards: a capped count and keyset windows (`cursor`).
     pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        # Listing walks the ordering's index (see HazardQuerySet.seekable).
+        return queryset.seekable().select_related("enterprise", "member_unit").order_by("-found_at", "-pk")
+
     filterset_class = HazardFilter
     read_capability = "hazards.view"
 
