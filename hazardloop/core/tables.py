@@ -75,13 +75,17 @@ def paginate(request, queryset: QuerySet, *, count: int | None = None) -> PageRe
     return PageResult(page=page, page_size=size, page_range=page_range)
 
 
-def paginate_large(request, queryset: QuerySet) -> PageResult:
+def paginate_large(request, queryset: QuerySet, *, large=None) -> PageResult:
     """`paginate` for lists that can hold a district's or a province's rows (see
     core/pagination.py). Page numbers while the count is exact (few rows, so OFFSET is cheap
     and jumping to page 7 is useful); above the threshold keyset windows with first, previous,
     next and last links and a count shown as "约 N" or "10,000+". A list whose ordering is not
-    a single key keeps page numbers."""
+    a single key keeps page numbers. `large`, if given, turns the queryset into the one to read
+    windows from when the count is over the threshold (a form the database walks in index
+    order); the count is always taken on `queryset` as given."""
     count = list_count(queryset)
+    if large is not None and not count.exact:
+        queryset = large(queryset)
     keyset = Keyset.of(queryset)
     cursor = request.GET.get("cursor") or None
     if keyset is None or (count.exact and cursor is None):

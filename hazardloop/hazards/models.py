@@ -6,6 +6,7 @@ audit row and notifications — is done by `services.py`, the only writer."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.conf import settings
@@ -154,12 +155,15 @@ class HazardQuerySet(ScopedQuerySet):
         return self.filter(status__in=states_in_stage(stage))
 
     def seekable(self):
-        """The same rows with the filter so far (the user's scope) as a per-row EXISTS, for
-        listing in index order. A district scope is `enterprise_id IN (…)`; SQLite's planner
-        takes the enterprise index for it and sorts the whole scope before LIMIT (20 s at a
+        """The same rows, ordering and joins, with the filter so far as a per-row EXISTS, for
+        windows over a large scope. A district scope is `enterprise_id IN (…)`; SQLite's planner
+        takes the enterprise index for it and sorts the whole scope before LIMIT (20–30 s at a
         million hazards), where walking the ordering's index and checking each row stops after
-        one window (0.1 s). Counts keep the IN form, which their LIMITed scan serves well."""
-        return self.model.objects.filter(Exists(self.order_by().filter(pk=OuterRef("pk"))))
+        one window (0.1 s). Only for large scopes: a small one (an enterprise's 2,000 of a
+        million) is found faster through its own index, and counted that way too."""
+        outer = self.model.objects.filter(Exists(self.order_by().filter(pk=OuterRef("pk"))))
+        outer.query.select_related = copy.deepcopy(self.query.select_related)
+        return outer.order_by(*self.query.order_by)
 
     def _due(self, **lookup) -> Q:
         condition = Q(pk__in=[])

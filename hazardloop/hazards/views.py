@@ -42,9 +42,7 @@ def hazard_list(request):
     visible = Hazard.objects.visible_to(user)
     filterset = HazardFilter(
         request.GET,
-        queryset=visible.seekable()
-        .select_related("enterprise", "level", "member_unit")
-        .order_by("-found_at"),
+        queryset=visible.select_related("enterprise", "level", "member_unit").order_by("-found_at"),
         request=request,
     )
     style_widgets(filterset.form)
@@ -57,7 +55,7 @@ def hazard_list(request):
             choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))], attrs={"class": "form-select"}
         )
     queryset = filterset.qs if filterset.is_valid() else visible.none()
-    result = paginate_large(request, queryset)
+    result = paginate_large(request, queryset, large=lambda rows: rows.seekable())
     total, stage_counts = _stage_counts(visible)
     return render(
         request,

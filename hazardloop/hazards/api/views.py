@@ -33,12 +33,10 @@ class HazardViewSet(ScopedReadOnlyViewSet):
     # A district holds a million hazards: a capped count and keyset windows (`cursor`).
     pagination_class = KeysetPagination
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action != "list":
-            return queryset
-        # Listing walks the ordering's index (see HazardQuerySet.seekable).
-        return queryset.seekable().select_related("enterprise", "member_unit").order_by("-found_at", "-pk")
+    def large_rows(self, queryset):
+        """How KeysetPagination lists a scope above the exact-count threshold (see
+        HazardQuerySet.seekable)."""
+        return queryset.seekable()
 
     filterset_class = HazardFilter
     read_capability = "hazards.view"
