@@ -202,7 +202,11 @@ class Keyset:
             if payload["d"] == "last":
                 return "last", None
             value, pk = payload["k"]
-            if not isinstance(pk, int):
+            # Only what this module writes: an id a database column can hold, a plain value (a
+            # NUL would be a database error on PostgreSQL, not a refusal).
+            if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
+                raise InvalidCursor
+            if not (value is None or isinstance(value, str | int | float)) or "\x00" in str(value):
                 raise InvalidCursor
             return payload["d"], (None if value is None else self.to_python(value), pk)
         except (binascii.Error, ValueError, TypeError, KeyError, AttributeError, ValidationError) as exc:
