@@ -26,7 +26,9 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AuditImmutableError(f"{self.model.__name__} rows cannot be deleted")
 
     def bulk_create(self, *args, **kwargs):
-        raise AuditImmutableError(f"{self.model.__name__} rows are appended one by one by the service")
+        raise AuditImmutableError(
+            f"{self.model.__name__} rows are appended only by audit.services, which hashes each"
+        )
 
     def bulk_update(self, *args, **kwargs):
         raise AuditImmutableError(f"{self.model.__name__} rows cannot be updated")

@@ -84,48 +84,16 @@ def record_event(event_type, *, actor, target=None, data=None, request=None) -> 
     Raises AuditUsageError outside a transaction, ValueError for an unknown event type and
     TypeError for data that has no stable JSON form.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise AuditUsageError("record_event must run inside the caller's transaction.atomic() block")
-    event_type = EventType(event_type)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    payload = rules.plain_data(dict(data or {}))
-    target_type, target_id, target_repr = None, "", ""
-    if target is not None:
-        if target.pk is None:
-            raise ValueError("audit target must be saved first: its id is part of the record")
-        target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
-        target_id = str(target.pk)
-        target_repr = str(target)[:200]
-
-    head = _lock_head()
-    event = AuditEvent(
-        seq=head.seq + 1,
-        timestamp=timezone.now(),
-        actor=actor,
-        actor_display=_actor_display(actor)[:200],
-        event_type=event_type,
-        target_type=target_type,
-        target_id=target_id,
-        target_repr=target_repr,
-        data=payload,
-        ip_address=client_ip(request),
-        prev_hash=head.hash,
-    )
-    event.hash = rules.event_hash(event.chain_fields())
-    event.save()
-    head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
-    return event
+    return record_events(event_type, actor=actor, items=[(target, data)], request=request)[0]
 
 
 def record_events(event_type, *, actor, items, request=None) -> list[AuditEvent]:
     """Append one event per (target, data) pair in `items`, in order, with one lock of the chain
-    head and one insert: what `record_event` does for each, for a service that changes many rows
-    at once (a meeting marking its hazards fed back). Same precondition, rows and errors as
-    `record_event`; the chain is the one `record_event` would have written one by one."""
+    head and one insert, for a service that changes many rows at once (a meeting marking its
+    hazards fed back); `record_event` is the one-item case. Same precondition, effects and
+    errors as `record_event`; a target may be None (an event about no record)."""
     if not transaction.get_connection().in_atomic_block:
-        raise AuditUsageError("record_events must run inside the caller's transaction.atomic() block")
+        raise AuditUsageError("record_event must run inside the caller's transaction.atomic() block")
     event_type = EventType(event_type)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
@@ -138,8 +106,13 @@ def record_events(event_type, *, actor, items, request=None) -> list[AuditEvent]
     seq, prev_hash = head.seq, head.hash
     events = []
     for target, data in items:
-        if target.pk is None:
-            raise ValueError("audit target must be saved first: its id is part of the record")
+        payload = rules.plain_data(dict(data or {}))
+        target_type, target_id, target_repr = None, "", ""
+        if target is not None:
+            if target.pk is None:
+                raise ValueError("audit target must be saved first: its id is part of the record")
+            target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+            target_id, target_repr = str(target.pk), str(target)[:200]
         seq += 1
         event = AuditEvent(
             seq=seq,
@@ -147,18 +120,17 @@ def record_events(event_type, *, actor, items, request=None) -> list[AuditEvent]
             actor=actor,
             actor_display=display,
             event_type=event_type,
-            target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-            target_id=str(target.pk),
-            target_repr=str(target)[:200],
-            data=rules.plain_data(dict(data or {})),
+            target_type=target_type,
+            target_id=target_id,
+            target_repr=target_repr,
+            data=payload,
             ip_address=ip,
             prev_hash=prev_hash,
         )
         event.hash = prev_hash = rules.event_hash(event.chain_fields())
         events.append(event)
     # The manager refuses bulk_create so that nothing outside this module inserts rows without
-    # their hash; here each row is hashed and chained exactly as record_event does, so the
-    # queryset's own insert is used under that guard.
+    # their hash; here each row has just been hashed and chained, so the plain insert is used.
     models.QuerySet.bulk_create(AuditEvent.objects.all(), events)
     head.seq, head.hash = seq, prev_hash
     head.save(update_fields=["seq", "hash"])
