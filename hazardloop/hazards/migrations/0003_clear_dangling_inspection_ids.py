@@ -5,13 +5,16 @@ constraint. Apart from 0004 because on PostgreSQL an UPDATE leaves deferred cons
 pending, and ALTER TABLE refuses to run in the same transaction after one."""
 
 from django.db import migrations
+from django.db.models import Exists, OuterRef
 
 
 def clear_dangling(apps, schema_editor):
     Hazard = apps.get_model("hazards", "Hazard")
     Inspection = apps.get_model("inspections", "Inspection")
+    # NOT EXISTS, not NOT IN: PostgreSQL cannot turn a NOT IN over a subquery into an anti-join,
+    # and at millions of hazards it rescans the visits once per hazard.
     dangling = Hazard.objects.filter(inspection_id__isnull=False).exclude(
-        inspection_id__in=Inspection.objects.values("pk")
+        Exists(Inspection.objects.filter(pk=OuterRef("inspection_id")))
     )
     cleared = dangling.update(inspection_id=None)
     if cleared:
