@@ -335,32 +335,44 @@ def _measure_reinspection(contracts, period, inspections, today: dt.date) -> Mea
     count. On time: re-inspected by the due day. Late: re-inspected after it, or still not
     re-inspected when the due day has passed on `today`. Rounds not yet due are left out."""
     limits = {c.pk: c.reinspection_working_days for c in contracts}
-    hazards = dict(
-        Hazard.objects.filter(
-            inspection_id__in=Inspection.objects.filter(contract__in=contracts).values("pk")
-        ).values_list("pk", "inspection_id")
-    )
-    contract_of = dict(
-        Inspection.objects.filter(pk__in=set(hazards.values())).values_list("pk", "contract_id")
+    if not limits:
+        return _reinspection_measurement([], [])
+    overrides = workday_overrides()  # the district calendar, read once for every round
+    # Only rounds submitted late enough to fall due in the period are read (due dates grow with
+    # the submission day), so the cost follows the period, not the contracts' whole history.
+    longest = max(limits.values())
+    earliest = period.start
+    while hazard_rules.add_working_days(earliest - dt.timedelta(days=1), longest, overrides) >= period.start:
+        earliest -= dt.timedelta(days=1)
+    rounds = Rectification.objects.filter(
+        hazard__inspection__contract__in=contracts,
+        submitted_at__gte=timezone.make_aware(dt.datetime.combine(earliest, dt.time.min)),
+        submitted_at__lt=timezone.make_aware(
+            dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)
+        ),
     )
     done = {
-        (r.hazard_id, r.round): timezone.localdate(r.inspected_at)
-        for r in ReInspection.objects.filter(hazard_id__in=hazards)
+        (hazard_id, number): timezone.localdate(at)
+        for hazard_id, number, at in ReInspection.objects.filter(
+            hazard_id__in=rounds.values("hazard_id")
+        ).values_list("hazard_id", "round", "inspected_at")
     }
-    overrides = workday_overrides()  # the district calendar, read once for every round
     on_time, late = [], []
-    for rect in Rectification.objects.filter(hazard_id__in=hazards).only(
-        "hazard_id", "round", "submitted_at"
+    for hazard_id, number, submitted_at, contract_id in rounds.values_list(
+        "hazard_id", "round", "submitted_at", "hazard__inspection__contract_id"
     ):
-        limit = limits[contract_of[hazards[rect.hazard_id]]]
-        due = hazard_rules.add_working_days(timezone.localdate(rect.submitted_at), limit, overrides)
+        due = hazard_rules.add_working_days(timezone.localdate(submitted_at), limits[contract_id], overrides)
         if not period.contains(due):
             continue
-        when = done.get((rect.hazard_id, rect.round))
+        when = done.get((hazard_id, number))
         if when is not None and when <= due:
-            on_time.append(rect.hazard_id)
+            on_time.append(hazard_id)
         elif when is not None or today > due:
-            late.append(rect.hazard_id)
+            late.append(hazard_id)
+    return _reinspection_measurement(on_time, late)
+
+
+def _reinspection_measurement(on_time: list[int], late: list[int]) -> Measurement:
     total = len(on_time) + len(late)
     return Measurement(
         value=rules.ratio(len(on_time), total),
