@@ -283,13 +283,7 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
             models.Index(fields=["status", "deadline"], name="hazard_status_deadline"),
             models.Index(fields=["legal_level", "status"], name="hazard_legal_level_status"),
             models.Index(fields=["member_unit", "status"], name="hazard_unit_status"),
-            # The enterprise's own board, filtered by state and newest first, reads this alone.
-            models.Index(
-                fields=["enterprise", "status", "-found_at", "-id"], name="hazard_enterprise_status"
-            ),
-            # A district's month (the meeting pack, the dashboard) at province scale: its
-            # enterprises' hazards by date, without reading the rest of the province (decision 0018).
-            models.Index(fields=["enterprise", "-found_at", "-id"], name="hazard_enterprise_found"),
+            models.Index(fields=["enterprise", "status"], name="hazard_enterprise_status"),
             models.Index(fields=["provider", "status"], name="hazard_provider_status"),
             models.Index(fields=["deadline"], name="hazard_deadline"),
             models.Index(fields=["-found_at", "-id"], name="hazard_found_desc"),
