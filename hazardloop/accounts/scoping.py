@@ -16,9 +16,19 @@ Visibility by role (DESIGN.md):
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
-from django.http import Http404
+
+from hazardloop.core import access
+from hazardloop.core.access import (  # noqa: F401  (the one place callers ask, re-exported)
+    can,
+    get_visible_or_404,
+    may,
+    register_capabilities,
+    register_predicates,
+    require,
+    require_may,
+    scope,
+)
 
 from .choices import Role
 
@@ -26,7 +36,9 @@ DISTRICT_WIDE = {Role.BUREAU, Role.LEADER}
 GOVERNMENT = {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.MEMBER_UNIT, Role.TOWNSHIP}
 
 # Capabilities: what a role may do, independent of which record. Record-level scope is `scope`.
-CAPABILITIES: dict[str, set[str]] = {
+# The registry itself is `core.access.CAPABILITIES`; these are the base apps' entries.
+CAPABILITIES = access.CAPABILITIES
+_BASE_CAPABILITIES: dict[str, set[str]] = {
     "registry.view_enterprises": {r.value for r in Role},
     "registry.edit_enterprise": {Role.ADMIN, Role.BUREAU, Role.TOWNSHIP},
     "registry.import_enterprises": {Role.ADMIN, Role.BUREAU},
@@ -54,20 +66,6 @@ CAPABILITIES: dict[str, set[str]] = {
     "registry.view_member_units": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.MEMBER_UNIT, Role.TOWNSHIP},
     "procurement.view_contracts": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.TOWNSHIP, Role.PROVIDER},
 }
-
-
-def register_capabilities(capabilities: dict[str, set[str]]) -> None:
-    """Each app adds its capabilities at start-up (AppConfig.ready); a name is defined once."""
-    for name, roles in capabilities.items():
-        if name in CAPABILITIES and CAPABILITIES[name] != set(roles):
-            raise ImproperlyConfigured(f"capability {name} is defined twice")
-        CAPABILITIES[name] = set(roles)
-
-
-def can(user, capability: str) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.role in CAPABILITIES[capability]
 
 
 def _prefix(user) -> str | None:
@@ -196,25 +194,11 @@ _SCOPERS = {
 }
 
 
-def scope(qs: QuerySet, user) -> QuerySet:
-    """Restrict `qs` to what `user` may see. Anonymous and inactive users see nothing; a model
-    without a rule here sees nothing either, so a new model is closed until it is given one."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    scoper = _SCOPERS.get(qs.model._meta.label_lower)
-    if scoper is None:
-        return qs.none()
-    return scoper(qs, user)
-
-
-def get_visible_or_404(qs: QuerySet, user, **lookup):
-    """The record if `user` may see it; otherwise 404, whether it exists or not."""
-    try:
-        return scope(qs, user).get(**lookup)
-    except qs.model.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def register(label: str, scoper) -> None:
-    """Later apps (hazards, meetings, …) add their models' rules here at import time."""
-    _SCOPERS[label] = scoper
+    """Later apps (hazards, meetings, …) add their models' rules here at start-up."""
+    access.register_scoper(label, scoper)
+
+
+register_capabilities(_BASE_CAPABILITIES)
+for _label, _scoper in _SCOPERS.items():
+    register(_label, _scoper)

@@ -18,12 +18,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
+from hazardloop.core.errors import NotVisible, Refused, ServiceError
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import EnforcementReason, HazardStatus, LegalLevel, NotificationKind
 from hazardloop.hazards.models import Hazard
@@ -42,23 +42,15 @@ ENFORCEABLE_STATES = frozenset({S.AWAITING_PLAN, S.RECTIFYING})
 # --- errors ---------------------------------------------------------------------------------
 
 
-class EnforcementError(Exception):
+class EnforcementError(ServiceError):
     """A refused action. `message` is for the user (Chinese); `errors` maps fields to messages."""
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.errors = errors or {}
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class EnforcementPermissionDenied(EnforcementError):
+class EnforcementPermissionDenied(EnforcementError, Refused):
     """The actor's role (or unit) may not do this."""
 
 
-class EnforcementNotFound(EnforcementError, Http404):
+class EnforcementNotFound(EnforcementError, NotVisible):
     """Not there, or not the actor's to see — deliberately indistinguishable."""
 
 

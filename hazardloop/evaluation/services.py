@@ -22,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
+from hazardloop.core.errors import NotVisible, Refused, ServiceError
 from hazardloop.hazards import rules as hazard_rules
 from hazardloop.hazards.choices import HazardStatus
 from hazardloop.hazards.models import Hazard, Rectification, ReInspection
@@ -55,23 +55,15 @@ from .choices import RATING_ROLE, KpiCode, RatingKind, ScorecardStatus
 from .models import FindingsExpectation, Kpi, PaymentAdjustment, PaymentRule, Rating, Scorecard, ScorecardKpi
 
 
-class EvaluationError(Exception):
+class EvaluationError(ServiceError):
     """A refused action. `message` is for the user (Chinese); `errors` maps fields to messages."""
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.errors = errors or {}
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class EvaluationPermissionDenied(EvaluationError):
+class EvaluationPermissionDenied(EvaluationError, Refused):
     """The actor's role may not do this."""
 
 
-class EvaluationNotFound(EvaluationError, Http404):
+class EvaluationNotFound(EvaluationError, NotVisible):
     """Not there, or not the actor's to see."""
 
 

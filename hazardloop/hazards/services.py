@@ -28,13 +28,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
+from hazardloop.core.errors import Conflict, NotVisible, Refused, ServiceError
 from hazardloop.core.uploads import CleanFile, UploadRejected, clean_evidence
 from hazardloop.registry.choices import EnterpriseStatus, HazardCategory
 from hazardloop.registry.models import Enterprise, MemberUnit, MemberUnitDuty
@@ -82,27 +82,19 @@ S = HazardStatus
 # --- errors ---------------------------------------------------------------------------------
 
 
-class HazardError(Exception):
+class HazardError(ServiceError):
     """A refused action. `message` is for the user (Chinese); `errors` maps fields to messages."""
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.errors = errors or {}
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class HazardConflict(HazardError):
+class HazardConflict(HazardError, Conflict):
     """Someone else changed the hazard after the actor looked at it."""
 
 
-class HazardPermissionDenied(HazardError):
+class HazardPermissionDenied(HazardError, Refused):
     """The actor's role may not do this."""
 
 
-class HazardNotFound(HazardError, Http404):
+class HazardNotFound(HazardError, NotVisible):
     """Not there, or not the actor's to see — deliberately indistinguishable."""
 
 

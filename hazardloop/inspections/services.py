@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
+from hazardloop.core.errors import NotVisible, Refused, ServiceError
 from hazardloop.core.uploads import UploadRejected, clean_photo
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import HazardForm
@@ -52,23 +52,15 @@ from .models import (
 # --- errors ---------------------------------------------------------------------------------
 
 
-class InspectionError(Exception):
+class InspectionError(ServiceError):
     """A refused action. `message` is for the user (Chinese); `errors` maps fields to messages."""
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.errors = errors or {}
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class InspectionPermissionDenied(InspectionError):
+class InspectionPermissionDenied(InspectionError, Refused):
     """The actor's role may not do this."""
 
 
-class InspectionNotFound(InspectionError, Http404):
+class InspectionNotFound(InspectionError, NotVisible):
     """Not there, or not the actor's to see — deliberately indistinguishable."""
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
+from hazardloop.core.errors import NotVisible, Refused, ServiceError
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import RECTIFICATION_CLOCK_STATES, Decision, HazardStatus
 from hazardloop.hazards.models import Hazard
@@ -34,23 +34,15 @@ from .choices import DecisionKind, DecisionOutcome, MeetingStatus
 from .models import Attendance, Meeting, MeetingDecision, MeetingPack, Minutes
 
 
-class MeetingError(Exception):
+class MeetingError(ServiceError):
     """A refused action. `message` is for the user (Chinese); `errors` maps fields to messages."""
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.errors = errors or {}
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class MeetingPermissionDenied(MeetingError):
+class MeetingPermissionDenied(MeetingError, Refused):
     """The actor's role may not do this."""
 
 
-class MeetingNotFound(MeetingError, Http404):
+class MeetingNotFound(MeetingError, NotVisible):
     """Not there, or not the actor's to see."""
 
 

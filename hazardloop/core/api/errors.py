@@ -1,5 +1,6 @@
-"""Service errors turned into API answers: bad input → 400 with the services' Chinese messages
-per field, refused by the service → 403."""
+"""Service errors turned into API answers, one shape for every app:
+`{"detail": message, <field>: [messages…]}` with 400 (bad input), 403 (refused), 404 (not
+visible) or 409 (conflict), the status carried by the `core.errors` kind the service raised."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from hazardloop.core.errors import ServiceError
 
 
 def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -49,9 +53,16 @@ class LoginRateLimited(RateLimited):
     default_detail = _lazy("来自您所在地址的登录尝试过多。")
 
 
+def service_error_response(error: ServiceError) -> Response:
+    return Response(error.as_api_body(), status=error.status_code)
+
+
 def exception_handler(exc, context):
-    """DRF's handler; a plain rate-limit refusal from a throttle class becomes RateLimited.
-    Subclasses (the lockout, the login limiter) keep their own message."""
+    """DRF's handler; a service refusal keeps its kind's status and its messages; a plain
+    rate-limit refusal from a throttle class becomes RateLimited (subclasses — the lockout, the
+    login limiter — keep their own message)."""
+    if isinstance(exc, ServiceError):
+        return service_error_response(exc)
     if type(exc) is exceptions.Throttled:
         exc = RateLimited(wait=exc.wait)
     return drf_exception_handler(exc, context)
