@@ -26,14 +26,17 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 frontend: node_modules/.package-lock.json
 
+# scripts/serve runs the server with a task worker beside it and prints the demo logins (with a
+# fresh second-factor code) once the server answers; Ctrl-C stops both.
 run: install frontend
 	$(BIN)/hazardloop migrate --noinput
 	$(BIN)/hazardloop load_demo --if-empty
-	$(BIN)/hazardloop demo_logins
-	@echo "HazardLoop: open http://127.0.0.1:$(PORT)/"
-	$(BIN)/hazardloop runserver 127.0.0.1:$(PORT)
+	BIN=$(BIN) PORT=$(PORT) scripts/serve
 
+# scripts/system-deps installs Chromium, the CJK fonts and poppler when it can, and otherwise
+# says exactly what to install (HAZARDLOOP_SKIP_SYSTEM_DEPS=1 skips the check).
 test: install frontend
+	@[ -n "$(HAZARDLOOP_SKIP_SYSTEM_DEPS)" ] || scripts/system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

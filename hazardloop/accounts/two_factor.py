@@ -141,3 +141,13 @@ def current_code(device_or_key) -> str:
 
     key = device_or_key.key if isinstance(device_or_key, TOTPDevice) else device_or_key
     return f"{totp(unhexlify(key)):06d}"
+
+
+def code_at(device_or_key, when: float) -> str:
+    """The code an authenticator shows at the Unix time `when` (demo_logins' next code)."""
+    from django_otp.oath import TOTP
+
+    key = device_or_key.key if isinstance(device_or_key, TOTPDevice) else device_or_key
+    clock = TOTP(unhexlify(key))
+    clock.time = int(when)
+    return f"{clock.token():06d}"

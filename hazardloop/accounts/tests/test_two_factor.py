@@ -185,8 +185,45 @@ def test_demo_logins_prints_the_demo_secret_and_a_working_code(personas):
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
     assert "双因素登录账号：bureau" in text
-    code = text.split("当前动态验证码（30秒内有效）：")[1].split()[0]
+    code = text.split("当前动态验证码：")[1].split("（")[0]
     assert two_factor.verify_code(personas.bureau, code) is not None
+    assert "随时再运行 hazardloop demo_logins" in text
+
+
+def test_code_at_matches_the_rfc_6238_vectors():
+    # RFC 6238 appendix B, SHA-1, key "12345678901234567890": 94287082 at T=59 and 07081804
+    # at T=1111111109 (8 digits); an authenticator shows the last six.
+    key = b"12345678901234567890".hex()
+    assert two_factor.code_at(key, 59) == "287082"
+    assert two_factor.code_at(key, 1111111109) == "081804"
+
+
+@pytest.mark.parametrize(("clock", "shows_next"), [(1111111109, True), (1111111090, False)])
+def test_demo_logins_adds_the_next_code_when_the_current_one_is_about_to_lapse(
+    personas, monkeypatch, clock, shows_next
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from hazardloop.accounts.demo import DEMO_EMAIL_DOMAIN, DEMO_TOTP_KEY
+
+    personas.bureau.email = f"bureau@{DEMO_EMAIL_DOMAIN}"
+    personas.bureau.save()
+    # 1111111109 is 29 s into its 30 s step (1 s left); 1111111090 is 10 s in (20 s left).
+    from types import SimpleNamespace
+
+    from hazardloop.core.management.commands import demo_logins
+
+    monkeypatch.setattr(demo_logins, "time", SimpleNamespace(time=lambda: float(clock)))
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    left = 1 if shows_next else 20
+    assert f"还剩 {left} 秒有效" in text
+    assert ("下一个动态验证码：" in text) is shows_next
+    if shows_next:
+        assert text.split("下一个动态验证码：")[1].startswith(two_factor.code_at(DEMO_TOTP_KEY, clock + 30))
 
 
 def test_reset_command_makes_the_user_enrol_again(client, personas):

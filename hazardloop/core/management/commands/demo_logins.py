@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.management.base import BaseCommand
 
 from hazardloop.accounts import two_factor
@@ -11,6 +13,8 @@ from hazardloop.accounts.models import User
 from hazardloop.core.console import format_table
 
 ROLE_ORDER = {role.value: i for i, role in enumerate(Role)}
+STEP = 30  # seconds a TOTP code lives (RFC 6238's default, django-otp's too)
+NEXT_CODE_BELOW = 15  # print the next code as well when fewer seconds than this remain
 
 
 def _organisation(user) -> str:
@@ -44,4 +48,16 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(f"双因素登录账号：{'、'.join(with_otp)}")
             self.stdout.write(f"  演示认证器密钥（手动添加到认证器应用）：{two_factor.base32_secret(device)}")
-            self.stdout.write(f"  当前动态验证码（30秒内有效）：{two_factor.current_code(DEMO_TOTP_KEY)}")
+            # Read the clock last, after the table: the code must be as fresh as it can be, and
+            # say how long it lives, with the next one when this one is about to lapse.
+            now = time.time()
+            left = STEP - int(now) % STEP
+            self.stdout.write(
+                f"  当前动态验证码：{two_factor.code_at(DEMO_TOTP_KEY, now)}（还剩 {left} 秒有效）"
+            )
+            if left < NEXT_CODE_BELOW:
+                self.stdout.write(
+                    f"  下一个动态验证码：{two_factor.code_at(DEMO_TOTP_KEY, now + STEP)}"
+                    f"（{left} 秒后生效，有效 {STEP} 秒）"
+                )
+            self.stdout.write("  随时再运行 hazardloop demo_logins 可得到新的验证码。")
