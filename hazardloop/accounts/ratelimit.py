@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from hazardloop.audit.services import client_ip
+from hazardloop.core.http import client_ip
 
 
 def _limits() -> tuple[int, int]:

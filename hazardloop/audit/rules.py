@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.functional import Promise
+
+from hazardloop.core.http import ip_text  # noqa: F401  (moved to core; audit callers keep this name)
 
 from .choices import BreakKind
 
@@ -57,16 +58,6 @@ def plain_data(value: Any) -> Any:
 def timestamp_text(value: dt.datetime) -> str:
     """UTC with microseconds: both databases give back exactly this for a stored timestamp."""
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def ip_text(value: str | None) -> str | None:
-    """The compressed spelling, which is what PostgreSQL's inet hands back."""
-    if value in (None, ""):
-        return None
-    try:
-        return str(ipaddress.ip_address(str(value).strip()))
-    except ValueError:
-        return None
 
 
 def chain_fields(

@@ -14,6 +14,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hazardloop.core.http import client_ip
+
 from . import rules
 from .choices import EventType
 from .models import AuditAnchor, AuditChainHead, AuditEvent
@@ -31,15 +33,6 @@ class AuditUsageError(RuntimeError):
 
 class AuditRetentionError(ValueError):
     """A purge would cut into the minimum retention period; the message is for the operator."""
-
-
-def client_ip(request) -> str | None:
-    """The address the lockout (django-axes) also uses, so the two never disagree."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return rules.ip_text(get_client_ip_address(request) or request.META.get("REMOTE_ADDR"))
 
 
 def _actor_display(actor) -> str:

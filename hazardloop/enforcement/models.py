@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hazardloop.core.models import TimeStampedModel
+from hazardloop.core.querysets import ScopedQuerySet
 from hazardloop.hazards.choices import LegalLevel
-from hazardloop.registry.models import ScopedQuerySet
 
 from . import rules
 from .choices import ActionKind, ActionStatus

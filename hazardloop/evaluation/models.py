@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hazardloop.registry.models import ScopedQuerySet
+from hazardloop.core.querysets import ScopedQuerySet
 
 from . import rules
 from .choices import EnterpriseClass, KpiCode, PeriodKind, RatingKind, ScorecardStatus

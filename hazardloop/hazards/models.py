@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from hazardloop.core.models import TimeStampedModel
+from hazardloop.core.querysets import ScopedQuerySet
 from hazardloop.registry.choices import HazardCategory
-from hazardloop.registry.models import ScopedQuerySet
 
 from .choices import (
     DUE_FIELD_OF_STATE,

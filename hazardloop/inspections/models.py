@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hazardloop.core.querysets import ScopedQuerySet
 from hazardloop.hazards.choices import HazardForm
 from hazardloop.registry.choices import HazardCategory
-from hazardloop.registry.models import ScopedQuerySet
 
 from .choices import ChecklistStatus, InspectionStatus, ItemOutcome
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hazardloop.core.models import TimeStampedModel
-from hazardloop.registry.models import ScopedQuerySet
+from hazardloop.core.querysets import ScopedQuerySet
 
 from . import rules
 from .choices import DecisionKind, DecisionOutcome, MeetingStatus

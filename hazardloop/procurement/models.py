@@ -8,7 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hazardloop.core.models import TimeStampedModel
-from hazardloop.registry.models import Enterprise, Expert, Provider, Region, ScopedQuerySet
+from hazardloop.core.querysets import ScopedQuerySet
+from hazardloop.registry.models import Enterprise, Expert, Provider, Region
 
 from . import rules
 

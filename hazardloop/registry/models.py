@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hazardloop.core.fields import EncryptedCharField
 from hazardloop.core.models import TimeStampedModel
+from hazardloop.core.querysets import ScopedQuerySet
 
 from . import rules
 from .choices import (
@@ -25,15 +26,6 @@ from .choices import (
     Specialty,
     TownshipKind,
 )
-
-
-class ScopedQuerySet(models.QuerySet):
-    """`visible_to(user)` hands the queryset to the one scoping module; nothing else decides."""
-
-    def visible_to(self, user):
-        from hazardloop.accounts import scoping
-
-        return scoping.scope(self, user)
 
 
 class Region(models.Model):
