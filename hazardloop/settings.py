@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "hazardloop.meetings",
     "hazardloop.evaluation",
     "hazardloop.analytics",
+    "hazardloop.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- background tasks (the django.tasks API, database backend) --------------------------------
+# --- enterprise activation (onboarding, decision 0060) ------------------------------------------
+# The address printed on notices and in the activation SMS (the QR code opens it).
+SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
+# How codes reach enterprises: the console backend logs them (demo, development); production
+# names its SMS gateway adapter or hazardloop.onboarding.backends.EmailBackend.
+ONBOARDING_SENDER = env_str("ONBOARDING_SENDER") or "hazardloop.onboarding.backends.ConsoleBackend"
+ONBOARDING_CODE_DAYS = env_int("ONBOARDING_CODE_DAYS", 30)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task RUNNING longer than this has lost its worker and is re-queued by `recover_tasks`;
 # keep it above the longest task (a large import or plan solve).

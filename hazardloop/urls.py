@@ -17,6 +17,7 @@ urlpatterns = [
     path("procurement/", include("hazardloop.procurement.urls")),
     path("analytics/", include("hazardloop.analytics.urls")),
     path("evaluation/", include("hazardloop.evaluation.urls")),
+    path("onboarding/", include("hazardloop.onboarding.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("hazardloop.api")),

@@ -61,6 +61,7 @@ NAV_SECTIONS: list[tuple[str, Promise, list[NavItem]]] = [
             NavItem("registry:provider_list", _("服务机构"), "registry.view_providers", "briefcase"),
             NavItem("registry:expert_list", _("专家库"), "registry.view_experts", "person-badge"),
             NavItem("registry:member_unit_list", _("成员单位"), "registry.view_member_units", "diagram-3"),
+            NavItem("onboarding:pending", _("企业账号开通"), "onboarding.issue_code", "building-check"),
         ],
     ),
     (
