@@ -13,7 +13,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hazardloop.accounts import scoping
+from hazardloop.core import access
+from hazardloop.core.actions import ServiceErrorsMixin
 from hazardloop.core.forms import BootstrapFormMixin
 from hazardloop.registry.models import MemberUnit
 
@@ -55,7 +56,7 @@ def _units_of(hazard: Hazard):
     return MemberUnit.objects.filter(district__code=hazard.enterprise.township.code[:6]).order_by("name")
 
 
-class ActionForm(BootstrapFormMixin, forms.Form):
+class ActionForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
     """Base: the version the user saw (lost-update protection) and the action's metadata."""
 
     name = ""
@@ -87,17 +88,6 @@ class ActionForm(BootstrapFormMixin, forms.Form):
 
     def perform(self, *, actor, version: int):
         raise NotImplementedError
-
-    def add_service_errors(self, error: services.HazardError) -> None:
-        """Put a refused service call's messages beside the fields they are about."""
-        placed = False
-        for field, messages in error.errors.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
 
     def data_fields(self):
         return [field for field in self if field.name != "version"]
@@ -416,7 +406,7 @@ class ReinspectForm(VerdictForm):
 
     @classmethod
     def available(cls, hazard, user):
-        return services.may_reinspect(hazard, user)
+        return access.may(user, "hazards.may_reinspect", hazard)
 
     def perform(self, *, actor, version):
         data = self.cleaned_data
@@ -444,7 +434,7 @@ class CloseOnTheSpotForm(ActionForm):
 
     @classmethod
     def available(cls, hazard, user):
-        return hazard.reporter_id == user.pk
+        return access.may(user, "hazards.may_close_on_the_spot", hazard)
 
     def perform(self, *, actor, version):
         data = self.cleaned_data
@@ -596,7 +586,7 @@ class Action:
     def offered(self, hazard: Hazard, user, open_transitions: set[str]) -> bool:
         return (
             any(t in open_transitions for t in self.form.transitions)
-            and scoping.can(user, self.capability)
+            and access.can(user, self.capability)
             and self.form.available(hazard, user)
         )
 

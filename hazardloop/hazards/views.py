@@ -8,7 +8,6 @@ from pathlib import PurePath
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,27 +17,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
+from hazardloop.core import access
+from hazardloop.core.actions import run_page_action
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.pagination import ListCount, list_count
 from hazardloop.core.pdf import pdf_response, render_pdf
 from hazardloop.core.tables import PAGE_SIZES, paginate_large
 
-from . import services
 from .choices import OWNER_OF_STATE, STAGE_OF_STATE, Party, Stage
 from .filters import PARTY_OF_ROLE, HazardFilter, awaiting_move_of
 from .forms import ACTIONS, ENFORCEMENT_ACTIONS, ActionForm
 from .models import Hazard, HazardAttachment, RectificationNotice
 
 
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
-
-
 @login_required
 def hazard_list(request):
     user = request.user
-    _require(user, "hazards.view")
+    access.require(user, "hazards.view")
     visible = Hazard.objects.visible_to(user)
     filterset = HazardFilter(
         request.GET,
@@ -93,7 +88,7 @@ def _stage_counts(visible) -> tuple[ListCount, dict[str, ListCount]]:
 @login_required
 def hazard_detail(request, pk: int):
     user = request.user
-    _require(user, "hazards.view")
+    access.require(user, "hazards.view")
     hazard = scoping.get_visible_or_404(
         Hazard.objects.select_related("enterprise", "enterprise__township", "level", "member_unit"),
         user,
@@ -209,7 +204,7 @@ def hazard_act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
     spec = ACTIONS[action]
-    _require(user, spec.capability)
+    access.require(user, spec.capability)
     form = spec.form(request.POST, request.FILES, hazard=hazard, user=user)
     if not form.is_valid():
         if "version" in form.errors:
@@ -217,22 +212,19 @@ def hazard_act(request, pk: int, action: str):
             return redirect("hazards:detail", pk=hazard.pk)
         messages.error(request, _("请检查填写的内容。"))
         return _render_detail(request, hazard, bound=form, status=400)
-    try:
-        form.perform(actor=user, version=form.cleaned_data["version"])
-    except services.HazardConflict:
-        messages.error(request, _("该隐患已被他人处理，请刷新后重试"))
-    except services.HazardNotFound as exc:
-        raise Http404 from exc
-    except services.HazardPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.HazardError as exc:
-        form.add_service_errors(exc)
-        messages.error(request, exc.message)
+
+    def rerender(bound):
         hazard.refresh_from_db()
-        return _render_detail(request, hazard, bound=form, status=400)
-    else:
-        messages.success(request, form.success_message)
-    return redirect("hazards:detail", pk=hazard.pk)
+        return _render_detail(request, hazard, bound=bound)
+
+    return run_page_action(
+        request,
+        lambda: form.perform(actor=user, version=form.cleaned_data["version"]),
+        success=form.success_message,
+        redirect_to=("hazards:detail", hazard.pk),
+        form=form,
+        rerender=rerender,
+    )
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -244,7 +236,7 @@ INLINE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"
 def attachment_download(request, pk: int):
     """A hazard's attachment, streamed to those who may see the hazard (never via MEDIA_URL).
     Photos (re-encoded on upload) are shown inline; anything else is a download."""
-    _require(request.user, "hazards.view")
+    access.require(request.user, "hazards.view")
     attachment = scoping.get_visible_or_404(HazardAttachment.objects.all(), request.user, pk=pk)
     suffix = PurePath(attachment.file.name).suffix.lower()
     if suffix == ".pdf":
@@ -269,7 +261,7 @@ def attachment_download(request, pk: int):
 @login_required
 def notice_pdf(request, pk: int):
     """整改通知书 as a PDF, for those who see one of its hazards."""
-    _require(request.user, "hazards.view")
+    access.require(request.user, "hazards.view")
     notice = scoping.get_visible_or_404(
         RectificationNotice.objects.select_related("member_unit", "enterprise", "issued_by"),
         request.user,

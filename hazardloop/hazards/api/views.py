@@ -7,17 +7,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from hazardloop.accounts import scoping
+from hazardloop.core import access
 from hazardloop.core.api.pagination import KeysetPagination
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
 from hazardloop.core.pdf import pdf_response
 
-from .. import services
 from ..filters import HazardFilter
 from ..forms import ACTIONS
 from ..models import Hazard, RectificationNotice
@@ -92,8 +91,7 @@ class HazardViewSet(ScopedReadOnlyViewSet):
         if name not in ACTIONS:
             raise NotFound(_("没有这个操作。"))
         spec = ACTIONS[name]
-        if not scoping.can(request.user, spec.capability):
-            raise PermissionDenied(_("您无权执行此操作。"))
+        access.require(request.user, spec.capability)
         try:
             version = int(request.data.get("version"))
         except (TypeError, ValueError):
@@ -104,16 +102,8 @@ class HazardViewSet(ScopedReadOnlyViewSet):
                 {"detail": _("请检查填写的内容。"), **_messages(form)},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        try:
-            form.perform(actor=request.user, version=version)
-        except services.HazardConflict as exc:
-            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-        except services.HazardNotFound as exc:
-            raise NotFound(exc.message) from exc
-        except services.HazardPermissionDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.HazardError as exc:
-            return Response({"detail": exc.message, **exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        # A refusal is answered by the project's DRF handler (400/403/404/409 with the message).
+        form.perform(actor=request.user, version=version)
         hazard.refresh_from_db()
         return Response(self.get_serializer(hazard).data)
 

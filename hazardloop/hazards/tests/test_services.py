@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.models import AuditEvent
+from hazardloop.core.errors import Refused
 from hazardloop.hazards import rules, services, tasks
 from hazardloop.hazards.choices import (
     AssessedBy,
@@ -235,7 +236,7 @@ def test_on_the_spot_fix_is_refused_for_a_major_hazard_or_without_evidence(loop,
 
 
 def test_enterprise_cannot_close_its_own_hazard_on_the_spot(loop, personas):
-    with pytest.raises(services.HazardPermissionDenied):
+    with pytest.raises(Refused):
         loop.register(actor=personas.enterprise, on_the_spot=services.OnTheSpotFix("更换", "王五", [photo()]))
 
 
@@ -282,7 +283,7 @@ def test_registration_checks_its_data_and_the_enterprise_scope(loop, personas, d
         loop.register(enterprise=district.machine)  # the expert must not inspect this one
     with pytest.raises(services.HazardError):
         loop.register(source=HazardSource.TIP_OFF)  # an expert reports provider findings only
-    with pytest.raises(services.HazardPermissionDenied):
+    with pytest.raises(Refused):
         loop.register(actor=personas.township)
     with pytest.raises(services.HazardError) as refused:
         loop.register(category="equipment")  # not one of the categories routing keys on
