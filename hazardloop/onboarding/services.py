@@ -12,10 +12,12 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -64,8 +66,14 @@ def digest(enterprise_id: int, code: str) -> str:
     return hmac.new(key, f"onboarding:{enterprise_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def account_filter() -> Q:
+    """Enterprise users someone can sign in as: active, with a usable password. A placeholder
+    user with an unusable password (the demo's loop makes them) does not count as an account."""
+    return Q(role=Role.ENTERPRISE, is_active=True) & ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
 def has_account(enterprise: Enterprise) -> bool:
-    return User.objects.filter(enterprise=enterprise, role=Role.ENTERPRISE, is_active=True).exists()
+    return User.objects.filter(account_filter(), enterprise=enterprise).exists()
 
 
 def activation_url(code: ActivationCode | None = None, *, absolute: bool = True) -> str:

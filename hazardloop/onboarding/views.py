@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hazardloop.accounts.choices import Role
 from hazardloop.accounts.models import User
 from hazardloop.accounts.scoping import get_visible_or_404, require
 from hazardloop.core.actions import run_page_action
@@ -54,7 +53,7 @@ def activate(request):
 def pending(request):
     """Enterprises of the officer's scope without an account, with their live code if any."""
     require(request.user, "onboarding.issue_code")
-    accounts = User.objects.filter(enterprise=OuterRef("pk"), role=Role.ENTERPRISE, is_active=True)
+    accounts = User.objects.filter(services.account_filter(), enterprise=OuterRef("pk"))
     live = ActivationCode.objects.filter(enterprise=OuterRef("pk")).live()
     enterprises = (
         Enterprise.objects.visible_to(request.user)
