@@ -3,11 +3,12 @@ import (which call the services), so here they are read-only apart from a link t
 
 from django import forms
 from django.contrib import admin
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import rules, services
+from . import rules
 from .models import (
     Enterprise,
     Expert,
@@ -66,7 +67,7 @@ class CreditCodeFormMixin:
 
     def clean_credit_code(self):
         code = rules.normalise_uscc(self.cleaned_data["credit_code"])
-        message = services.credit_code_error(code)
+        message = rules.credit_code_error(code)
         if message:
             raise forms.ValidationError(message)
         return code
@@ -97,8 +98,20 @@ class ExpertInline(admin.TabularInline):
     show_change_link = True
 
 
+class VersionBumpMixin:
+    """An admin save is an edit too: it moves the record's version on, so a page or API client
+    holding the copy from before is refused instead of overwriting it (ADR 0035)."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])
+
+
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(VersionBumpMixin, admin.ModelAdmin):
     form = ProviderAdminForm
     list_display = ("name", "credit_code", "status", "staff_count", "contact", "contact_phone", "page_link")
     list_filter = ("status",)
@@ -132,7 +145,7 @@ class ExpertConflictInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(VersionBumpMixin, admin.ModelAdmin):
     list_display = ("name", "provider", "title", "specialty_list", "full_time", "active")
     list_filter = ("active", "full_time", "provider", "specialty_rows__specialty")
     search_fields = ("name", "=id_number")  # encrypted at rest: exact id number only

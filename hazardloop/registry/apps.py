@@ -6,3 +6,10 @@ class RegistryConfig(AppConfig):
     name = "hazardloop.registry"
     label = "registry"
     verbose_name = _("基础档案")
+
+    def ready(self):
+        from hazardloop.core.access import register_app
+
+        from . import access
+
+        register_app(access)

@@ -5,22 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hazardloop.accounts.choices import Role
+from hazardloop.core import access
+from hazardloop.core.actions import ServiceErrorsMixin
 from hazardloop.core.forms import BootstrapFormMixin
 
 from . import rules
+from .access import township_filter
 from .choices import EnterpriseStatus, RegionLevel
 from .models import Enterprise, Industry, Region
-from .services import EnterpriseData, RegistryError
+from .types import EnterpriseData
 
 OVERRIDE_CHOICES = [
     ("", _("自动认定（按行业和特殊作业）")),
     ("true", _("人工认定为高危企业")),
     ("false", _("人工认定为非高危企业")),
 ]
-
-# The bureau (and the administrator) decides the high-risk list; a township may not override it.
-OVERRIDE_ROLES = {Role.ADMIN, Role.BUREAU}
 
 
 class IndustryChoiceField(forms.ModelChoiceField):
@@ -30,7 +29,7 @@ class IndustryChoiceField(forms.ModelChoiceField):
         return f"{'　' * depth}{obj.code} {obj.name}"
 
 
-class EnterpriseForm(BootstrapFormMixin, forms.Form):
+class EnterpriseForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
     """The fields of services.EnterpriseData. Size and the effective high-risk flag are derived
     by the service, so they are shown on the file page, not asked for here."""
 
@@ -90,20 +89,68 @@ class EnterpriseForm(BootstrapFormMixin, forms.Form):
         (_("位置"), ("longitude", "latitude")),
     )
 
+    # The version the clerk's copy was read at; the service refuses a save from an older copy.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     def __init__(self, *args, user, instance: Enterprise | None = None, **kwargs):
         self.user = user
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = initial_from(instance)
+            kwargs["initial"] = {**initial_from(instance), "version": instance.version}
         super().__init__(*args, **kwargs)
+        if instance is not None:
+            # Each field also carries the value the clerk's copy had (Django's hidden initial),
+            # so that after a conflict the page can tell whose change is whose (`merge_conflict`).
+            for name in self.data_field_names():
+                self.fields[name].show_hidden_initial = True
         townships = Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code")
-        # Offer only the townships the service would accept from this user (it checks again).
-        if user.role != Role.ADMIN and user.region_id is not None:
-            townships = townships.filter(code__startswith=user.region.code)
-        self.fields["township"].queryset = townships
-        if user.role not in OVERRIDE_ROLES:
+        # Offer only the townships the service would accept from this user (the same rule,
+        # `registry.keep_enterprises_in`, which the service checks again).
+        allowed = township_filter(user)
+        self.fields["township"].queryset = townships if allowed is None else townships.filter(allowed)
+        if not access.may(user, "registry.override_high_risk"):
             self.fields["high_risk_override"].disabled = True
-            self.fields["high_risk_override"].help_text = _("高危人工认定由区安监局办理")
+            self.fields["high_risk_override"].help_text = _("高危人工认定由区应急管理局办理")
+
+    def data_field_names(self) -> list[str]:
+        return [name for name in self.fields if name in EnterpriseData.__dataclass_fields__]
+
+    def loaded_value(self, name: str):
+        """The value the field had when the clerk opened the page (its hidden initial)."""
+        field = self.fields[name]
+        raw = field.hidden_widget().value_from_datadict(self.data, self.files, self.add_initial_prefix(name))
+        try:
+            return field.to_python(raw)
+        except forms.ValidationError:
+            return raw
+
+    def merge_conflict(self, current: Enterprise) -> tuple[dict, list[str], list[str]]:
+        """After a save refused because `current` changed meanwhile: the form data to show again,
+        with the other person's changes taken into the fields the clerk left alone, and the
+        labels of the fields the other person changed (taken) and of those both changed (the
+        clerk's value kept, to be checked before saving again)."""
+        data = self.data.copy()
+        now = initial_from(current)
+        taken, both = [], []
+        for name in self.data_field_names():
+            field = self.fields[name]
+            if field.disabled:
+                continue
+            loaded = self.loaded_value(name)
+            if not field.has_changed(loaded, now[name]):
+                continue  # nobody else changed it
+            mine_changed = field.has_changed(
+                loaded, field.widget.value_from_datadict(self.data, self.files, name)
+            )
+            label = str(field.label)
+            if mine_changed:
+                both.append(label)
+            else:
+                taken.append(label)
+                _put(data, name, field, now[name])
+            _put(data, self.add_initial_prefix(name), field, now[name])
+        data["version"] = str(current.version)
+        return data, taken, both
 
     def sections(self):
         for title, names in self.SECTIONS:
@@ -124,12 +171,16 @@ class EnterpriseForm(BootstrapFormMixin, forms.Form):
             data["high_risk_override"] = self.instance.high_risk_override if self.instance else None
         return EnterpriseData(**data)
 
-    def add_registry_error(self, error: RegistryError) -> None:
-        """Put each service message on its field; messages about other fields go on top."""
-        for field, messages in error.message_dict.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
+
+def _put(data, key: str, field, value) -> None:
+    """Write `value` into form data as the browser would have posted it."""
+    if isinstance(field, forms.BooleanField):
+        if value:
+            data[key] = "on"
+        else:
+            data.pop(key, None)
+    else:
+        data[key] = "" if value is None else str(value)
 
 
 def initial_from(enterprise: Enterprise) -> dict:

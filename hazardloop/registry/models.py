@@ -158,6 +158,10 @@ class Enterprise(TimeStampedModel):
     safety_contact_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
     established = models.DateField(_("成立日期"), null=True, blank=True)
 
+    # Grows by one with every saved edit; an edit made from an older copy is refused (409), so
+    # two clerks editing one record at once cannot silently overwrite each other (ADR 0035).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
     objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
@@ -208,6 +212,9 @@ class Provider(TimeStampedModel):
     contact = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
     major_violation_date = models.DateField(_("最近重大违法记录日期"), null=True, blank=True)
+    # Grows by one with every saved edit; an edit made from an older copy is refused (409), so
+    # two clerks editing one record at once cannot silently overwrite each other (ADR 0035).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -265,6 +272,10 @@ class Expert(TimeStampedModel):
         related_name="conflicted_experts",
         blank=True,
     )
+
+    # Grows by one with every saved edit; an edit made from an older copy is refused (409), so
+    # two clerks editing one record at once cannot silently overwrite each other (ADR 0035).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ExpertQuerySet.as_manager()
 

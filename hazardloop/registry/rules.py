@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_VALUES = {ch: i for i, ch in enumerate(USCC_CHARSET)}
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28
@@ -69,6 +71,23 @@ def uscc_problem(code: str) -> USCCError | None:
 
 def is_valid_uscc(value: object) -> bool:
     return uscc_problem(normalise_uscc(value)) is None
+
+
+# Messages for a clerk (translated when shown); the check itself stays above, free of wording.
+USCC_MESSAGES = {
+    USCCError.LENGTH: "统一社会信用代码应为18位，实际为{n}位。",
+    USCCError.CHARACTER: "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）。",
+    USCCError.CHECK: "统一社会信用代码校验位错误（第18位应为{expected}）。",
+}
+
+
+def credit_code_error(code: str) -> str | None:
+    """A Chinese message for what is wrong with an already normalised code, or None."""
+    problem = uscc_problem(code)
+    if problem is None:
+        return None
+    expected = uscc_check_character(code[:17]) if problem == USCCError.CHECK else ""
+    return _(USCC_MESSAGES[problem]).format(n=len(code), expected=expected)
 
 
 def org_code_check_character(first8: str) -> str:

@@ -1,23 +1,30 @@
 """The only writers of registry state. Pages, API, imports, commands and tasks call these.
 
-Each service validates everything first and raises `RegistryError` (a ValidationError with a
-Chinese message per field) before writing anything."""
+Each service validates everything first and raises `RegistryError` (a `core.errors.ServiceError`
+with a Chinese message per field) before writing anything; `RegistryPermissionDenied` (a
+`Refused`, 403) when the actor may not act, `RegistryConflict` (409) when the record changed
+since the actor read it."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hazardloop.accounts import scoping
+from hazardloop.core import access
+from hazardloop.core.api.masking import MASK
+from hazardloop.core.errors import Conflict, Refused, ServiceError
 
+from . import access as registry_access
 from . import imports, rules
 from .choices import ImportKind, ImportStatus, RegionLevel
 from .models import (
@@ -33,83 +40,21 @@ from .models import (
     Provider,
     Region,
 )
+from .rules import USCC_MESSAGES, credit_code_error  # noqa: F401  (callers read them from here)
+from .types import EnterpriseData
 
 
-class RegistryError(ValidationError):
-    """Bad input for a registry service; `message_dict` maps field names to Chinese messages."""
+class RegistryError(ServiceError):
+    """Bad input for a registry service; `errors` (also `message_dict`) maps field names to
+    Chinese messages."""
 
 
-class RegistryPermissionDenied(PermissionError):
-    pass
+class RegistryPermissionDenied(RegistryError, Refused):
+    """The actor's role or organisation may not do this (403)."""
 
 
-def _require(user, capability: str) -> None:
-    if user is not None and not scoping.can(user, capability):
-        raise RegistryPermissionDenied(_("您没有权限执行此操作。"))
-
-
-USCC_MESSAGES = {
-    rules.USCCError.LENGTH: "统一社会信用代码应为18位，实际为{n}位。",
-    rules.USCCError.CHARACTER: "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）。",
-    rules.USCCError.CHECK: "统一社会信用代码校验位错误（第18位应为{expected}）。",
-}
-
-
-def credit_code_error(code: str) -> str | None:
-    """A Chinese message for what is wrong with an already normalised code, or None."""
-    problem = rules.uscc_problem(code)
-    if problem is None:
-        return None
-    expected = rules.uscc_check_character(code[:17]) if problem == rules.USCCError.CHECK else ""
-    return _(USCC_MESSAGES[problem]).format(n=len(code), expected=expected)
-
-
-@dataclass
-class EnterpriseData:
-    """The fields a clerk gives for an enterprise, after normalisation."""
-
-    name: str
-    credit_code: str
-    township: Region
-    industry: Industry
-    employees: int = 0
-    revenue_10k: int = 0
-    hazchem_licence: bool = False
-    dust_explosion: bool = False
-    ammonia_refrigeration: bool = False
-    confined_space: bool = False
-    molten_metal: bool = False
-    high_risk_override: bool | None = None
-    address: str = ""
-    longitude: object = None
-    latitude: object = None
-    legal_representative: str = ""
-    principal: str = ""
-    safety_contact: str = ""
-    safety_contact_phone: str = ""
-    established: object = None
-    status: str = "active"
-
-    def derived(self) -> dict:
-        """Size and the effective high-risk flag follow from the data (the override wins)."""
-        size = rules.size_class(
-            self.employees, self.revenue_10k, wholesale=rules.is_wholesale(self.industry.code)
-        )
-        computed = (
-            rules.is_high_risk_industry(self.industry.code)
-            or self.hazchem_licence
-            or self.dust_explosion
-            or self.ammonia_refrigeration
-            or self.confined_space
-            or self.molten_metal
-        )
-        high_risk = computed if self.high_risk_override is None else self.high_risk_override
-        return {"size": size.value, "high_risk": high_risk}
-
-    def field_values(self) -> dict:
-        values = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        values.update(self.derived())
-        return values
+class RegistryConflict(RegistryError, Conflict):
+    """The record changed after the actor read it (409); nothing was written."""
 
 
 def validate_enterprise_data(
@@ -132,16 +77,22 @@ def validate_enterprise_data(
     return errors
 
 
-def _check_scope(user, township: Region) -> None:
-    """A township clerk may only register enterprises in their own township."""
-    if user is None:
-        return
-    condition = scoping.enterprise_filter(user)
-    if condition is None:
-        return
-    probe = Region.objects.filter(pk=township.pk, code__startswith=(user.region.code if user.region else "-"))
-    if user.region is None or not probe.exists():
+def _require(actor, capability: str) -> None:
+    """`core.access.require`, except that `actor=None` is the system itself (the demo, migrations,
+    benchmarks), which needs no role."""
+    if actor is not None:
+        access.require(actor, capability)
+
+
+def _check_scope(actor, township: Region) -> None:
+    """A township clerk may only keep enterprises in their own township (`registry/access.py`)."""
+    if actor is not None and not access.may(actor, "registry.keep_enterprises_in", township):
         raise RegistryPermissionDenied(_("只能登记本辖区的企业。"))
+
+
+def _check_maintains_experts_of(actor, provider_id: int) -> None:
+    if actor is not None and not access.may(actor, "registry.maintain_experts_of", provider_id):
+        raise RegistryPermissionDenied(_("只能维护本机构的专家。"))
 
 
 @transaction.atomic
@@ -154,26 +105,169 @@ def register_enterprise(data: EnterpriseData, *, actor) -> Enterprise:
     if errors:
         raise RegistryError(errors)
     enterprise = Enterprise(**data.field_values())
-    enterprise.full_clean(validate_unique=False)
+    _full_clean(enterprise, validate_unique=False)
     enterprise.save()
     return enterprise
 
 
+def _check_version(record, version, what: str) -> None:
+    """Refuse an edit made from an older copy: `version` is what the editor read (None: the
+    caller does not know it, and sends only the fields it changes)."""
+    if version is None:
+        return
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise RegistryError({"version": [_("版本号应为整数。")]}) from None
+    if version != record.version:
+        conflict = RegistryConflict(
+            _(
+                "{what}已被他人修改（您打开的是第{old}版，现为第{new}版），未保存您的修改。请查看最新内容后重新保存。"
+            ).format(what=what, old=version, new=record.version)
+        )
+        conflict.current_version = record.version
+        raise conflict
+
+
+def _check_override(actor, before: bool | None, after: bool | None) -> None:
+    if actor is not None and after != before and not access.may(actor, "registry.override_high_risk"):
+        raise RegistryError({"high_risk_override": [_("高危人工认定由区应急管理局办理。")]})
+
+
 @transaction.atomic
-def update_enterprise(enterprise: Enterprise, data: EnterpriseData, *, actor) -> Enterprise:
-    """Replace an enterprise's fields; the row is locked so concurrent edits do not interleave."""
+def update_enterprise(
+    enterprise: Enterprise, changes: EnterpriseData | Mapping, *, actor, version: int | None = None
+) -> Enterprise:
+    """Change an enterprise's file.
+
+    `changes` is either a whole `EnterpriseData` (the edit page: every field replaced) or a
+    mapping of only the fields the caller changes (an API PATCH): those are applied to the row
+    as it is under the lock, so two people changing different fields both keep their change.
+
+    Precondition: `actor` may edit enterprises in the record's township and in the new one; a
+    change of the manual high-risk decision needs `registry.override_high_risk`. When `version`
+    is given it must be the record's current version. Effects: the fields, the derived size and
+    high-risk flag, `version` + 1. Errors: RegistryConflict (409, stale version),
+    RegistryError (400, nothing written), RegistryPermissionDenied / Refused (403)."""
     _require(actor, "registry.edit_enterprise")
-    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    locked = (
+        Enterprise.objects.select_for_update().select_related("township", "industry").get(pk=enterprise.pk)
+    )
     _check_scope(actor, locked.township)
+    _check_version(locked, version, _("该企业档案"))
+    if isinstance(changes, EnterpriseData):
+        data = changes
+    else:
+        unknown = set(changes) - set(EnterpriseData.__dataclass_fields__)
+        if unknown:
+            raise RegistryError({name: [_("该字段不能修改。")] for name in sorted(unknown)})
+        data = dataclasses.replace(EnterpriseData.from_record(locked), **changes)
     _check_scope(actor, data.township)
+    _check_override(actor, locked.high_risk_override, data.high_risk_override)
     errors = validate_enterprise_data(data, instance=locked)
     if errors:
         raise RegistryError(errors)
     for field, value in data.field_values().items():
         setattr(locked, field, value)
-    locked.full_clean(validate_unique=False)
+    locked.version += 1
+    _full_clean(locked, validate_unique=False)
     locked.save()
     return locked
+
+
+PROVIDER_EDITABLE = (
+    "name",
+    "credit_code",
+    "status",
+    "qualifications",
+    "equipment",
+    "office_area_m2",
+    "staff_count",
+    "address",
+    "contact",
+    "contact_phone",
+    "major_violation_date",
+)
+
+
+@transaction.atomic
+def update_provider(provider: Provider, changes: Mapping, *, actor, version: int | None = None) -> Provider:
+    """Change the fields of a provider named in `changes` (the others stay as they are under the
+    lock). Precondition: `actor` may edit providers; `version`, when given, is current.
+    Effects: the fields, `version` + 1. Errors: RegistryConflict, RegistryError, Refused."""
+    _require(actor, "registry.edit_provider")
+    locked = Provider.objects.select_for_update().get(pk=provider.pk)
+    _check_version(locked, version, _("该服务机构"))
+    unknown = set(changes) - set(PROVIDER_EDITABLE)
+    if unknown:
+        raise RegistryError({name: [_("该字段不能修改。")] for name in sorted(unknown)})
+    values = dict(changes)
+    if "credit_code" in values:
+        values["credit_code"] = rules.normalise_uscc(values["credit_code"])
+        message = credit_code_error(values["credit_code"])
+        if message:
+            raise RegistryError({"credit_code": [message]})
+    if "name" in values:
+        values["name"] = rules.normalise_text(values["name"])
+    for field, value in values.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    _full_clean(locked)
+    locked.save()
+    return locked
+
+
+EXPERT_EDITABLE = (
+    "name",
+    "phone",
+    "title",
+    "full_time",
+    "active",
+    "base_address",
+    "base_longitude",
+    "base_latitude",
+)
+
+
+@transaction.atomic
+def update_expert(expert: Expert, changes: Mapping, *, actor, version: int | None = None) -> Expert:
+    """Change the fields of an expert named in `changes`, and with `specialties` (a list of
+    codes) replace the expert's specialties. A phone given masked (138****5678, as pages and
+    the API show it) leaves the stored number alone.
+
+    Precondition: `actor` may edit experts, a provider user only its own firm's; `version`,
+    when given, is current. Effects: the fields, `version` + 1. Errors: RegistryConflict,
+    RegistryError, RegistryPermissionDenied / Refused."""
+    _require(actor, "registry.edit_expert")
+    locked = Expert.objects.select_for_update().get(pk=expert.pk)
+    _check_maintains_experts_of(actor, locked.provider_id)
+    _check_version(locked, version, _("该专家信息"))
+    values = dict(changes)
+    specialties = values.pop("specialties", None)
+    unknown = set(values) - set(EXPERT_EDITABLE)
+    if unknown:
+        raise RegistryError({name: [_("该字段不能修改。")] for name in sorted(unknown)})
+    if MASK in (values.get("phone") or ""):
+        values.pop("phone")
+    for name in ("name", "title", "base_address"):
+        if name in values:
+            values[name] = rules.normalise_text(values[name])
+    for field, value in values.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    _full_clean(locked)
+    locked.save()
+    if specialties is not None:
+        set_expert_specialties(locked, specialties)
+    return locked
+
+
+def _full_clean(record, **kwargs) -> None:
+    """The model's own checks, refused the registry's way (400 with per-field messages)."""
+    try:
+        record.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise RegistryError(exc.message_dict) from exc
 
 
 @transaction.atomic
@@ -184,7 +278,7 @@ def register_provider(*, actor, name: str, credit_code: str, **fields) -> Provid
     if message:
         raise RegistryError({"credit_code": [message]})
     provider = Provider(name=rules.normalise_text(name), credit_code=code, **fields)
-    provider.full_clean()
+    _full_clean(provider)
     provider.save()
     return provider
 
@@ -201,10 +295,9 @@ def register_expert(
 ) -> Expert:
     """Add an expert to a provider. A provider user may add experts only to its own firm."""
     _require(actor, "registry.edit_expert")
-    if actor is not None and actor.role == "provider" and actor.provider_id != provider.pk:
-        raise RegistryPermissionDenied(_("只能维护本机构的专家。"))
+    _check_maintains_experts_of(actor, provider.pk)
     expert = Expert(provider=provider, name=rules.normalise_text(name), **fields)
-    expert.full_clean()
+    _full_clean(expert)
     expert.save()
     set_expert_specialties(expert, specialties)
     ExpertConflict.objects.bulk_create(
@@ -296,7 +389,7 @@ def run_import_job(job: ImportJob, *, progress: imports.Progress | None = None) 
     runner = import_enterprises if job.kind == ImportKind.ENTERPRISES else import_experts
     try:
         runner(job, actor=job.actor, progress=progress)
-    except RegistryPermissionDenied as exc:
+    except Refused as exc:
         _finish(job, status=ImportStatus.FAILED, message=str(exc))
     except Exception:
         logger.exception("import job %s failed", job.pk)
@@ -346,7 +439,7 @@ def _write_enterprises(parsed: imports.ParsedFile, *, actor) -> ImportOutcome:
     code_at = imports.CODE_INDEX
     existing = dict(Enterprise.objects.values_list("credit_code", "pk"))
     visible = None
-    if scoping.enterprise_filter(actor) is not None:
+    if registry_access.enterprise_filter(actor) is not None:
         visible = set(Enterprise.objects.visible_to(actor).values_list("pk", flat=True))
     letter, header = parsed.locate("credit_code")
     problems = parsed.problems
@@ -389,10 +482,12 @@ def _write_enterprises(parsed: imports.ParsedFile, *, actor) -> ImportOutcome:
             changed_fields.update(f for f, old, new in zip(fields, before, row, strict=True) if old != new)
             enterprise = Enterprise(pk=pk, **dict(zip(fields, row, strict=True)))
             enterprise.updated_at = now
+            # An import is an edit too: a page or API edit made from the copy before it is stale.
+            enterprise.version = F("version") + 1
             changed.append(enterprise)
     if changed:
         Enterprise.objects.bulk_update(
-            changed, [*sorted(changed_fields), "updated_at"], batch_size=WRITE_BATCH
+            changed, [*sorted(changed_fields), "updated_at", "version"], batch_size=WRITE_BATCH
         )
     for start in range(0, len(creates), WRITE_BATCH):
         Enterprise.objects.bulk_create(
@@ -587,6 +682,7 @@ def _write_experts(parsed: imports.ParsedFile, *, managed_enterprises: set[int])
         outcome.updated += 1
         expert = Expert(pk=pk, **values)
         expert.updated_at = now
+        expert.version = F("version") + 1
         changed.append(expert)
         changed_fields.update(differs)
         add_specialties += [
@@ -603,7 +699,9 @@ def _write_experts(parsed: imports.ParsedFile, *, managed_enterprises: set[int])
             drop_conflicts.append((pk, have_conflicts - wanted_conflicts))
 
     if changed:
-        Expert.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"], batch_size=WRITE_BATCH)
+        Expert.objects.bulk_update(
+            changed, [*sorted(changed_fields), "updated_at", "version"], batch_size=WRITE_BATCH
+        )
     for pk, specialty_set in drop_specialties:
         ExpertSpecialty.objects.filter(expert_id=pk, specialty__in=specialty_set).delete()
     for pk, enterprise_set in drop_conflicts:
@@ -630,10 +728,7 @@ def _chunks(items: list, size: int):
 
 def import_township_scope(actor):
     """Whether `actor` may import enterprises into a township: the same rule as _check_scope."""
-    if scoping.enterprise_filter(actor) is None:
-        return lambda township: True
-    prefix = actor.region.code if actor.region else None
-    return lambda township: prefix is not None and township.code.startswith(prefix)
+    return lambda township: access.may(actor, "registry.keep_enterprises_in", township)
 
 
 def _progress_writer(job: ImportJob, outer: imports.Progress | None) -> imports.Progress:
@@ -718,6 +813,7 @@ def _enterprise_field_checks() -> list[tuple]:
     for f in Enterprise._meta.concrete_fields:
         if (
             f.primary_key
+            or not f.editable  # the version: its default is the database's to give
             or f.is_relation
             or getattr(f, "auto_now", False)
             or getattr(f, "auto_now_add", False)
@@ -837,7 +933,7 @@ def register_member_unit(
     if errors:
         raise RegistryError(errors)
     unit = MemberUnit(district=district, name=rules.normalise_text(name), kind=kind)
-    unit.full_clean()
+    _full_clean(unit)
     unit.save()
     for duty in duty_rows:
         duty.member_unit = unit
@@ -852,13 +948,12 @@ def add_expert_certificate(
     """Record a certificate an expert holds. A provider user may do so only for its own
     experts. Raises RegistryError (nothing written) or RegistryPermissionDenied."""
     _require(actor, "registry.edit_expert")
-    if actor is not None and actor.role == "provider" and actor.provider_id != expert.provider_id:
-        raise RegistryPermissionDenied(_("只能维护本机构的专家。"))
+    _check_maintains_experts_of(actor, expert.provider_id)
     if issued and expires and expires < issued:
         raise RegistryError({"expires": [_("有效期不能早于发证日期。")]})
     certificate = ExpertCertificate(
         expert=expert, kind=kind, number=rules.normalise_text(number), issued=issued, expires=expires
     )
-    certificate.full_clean()
+    _full_clean(certificate)
     certificate.save()
     return certificate

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from hazardloop.accounts import scoping
+from hazardloop.core import access
+from hazardloop.core.errors import Refused
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.tables import PAGE_SIZES, apply_ordering, paginate, paginate_large
 from hazardloop.core.templatetags.ui import expiry_state
@@ -39,11 +40,6 @@ from .models import (
 )
 
 ENTERPRISE_RESULTS_ID = "enterprise-results"
-
-
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
 
 
 def _prepare_filter_form(filterset, *, placeholder) -> None:
@@ -75,7 +71,7 @@ def _boolean_choices(field) -> None:
 def enterprise_list(request):
     """企业档案: search, filters, sortable columns, page sizes; HTMX swaps only the results."""
     user = request.user
-    _require(user, "registry.view_enterprises")
+    access.require(user, "registry.view_enterprises")
     visible = Enterprise.objects.visible_to(user)
     filterset = EnterpriseFilter(
         request.GET, queryset=visible.select_related("township", "industry"), request=request
@@ -126,27 +122,18 @@ def _industry_divisions():
     return Industry.objects.filter(code__regex=r"^[0-9]{2}$").order_by("code")
 
 
-def _save_enterprise(request, form: EnterpriseForm, enterprise: Enterprise | None):
-    try:
-        if enterprise is None:
-            saved = services.register_enterprise(form.to_data(), actor=request.user)
-        else:
-            saved = services.update_enterprise(enterprise, form.to_data(), actor=request.user)
-    except services.RegistryError as error:
-        form.add_registry_error(error)
-        return None
-    except services.RegistryPermissionDenied as error:
-        raise PermissionDenied(str(error)) from error
-    return saved
-
-
 @login_required
 def enterprise_create(request):
-    _require(request.user, "registry.edit_enterprise")
+    access.require(request.user, "registry.edit_enterprise")
     form = EnterpriseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = _save_enterprise(request, form, None)
-        if saved is not None:
+        try:
+            saved = services.register_enterprise(form.to_data(), actor=request.user)
+        except Refused:
+            raise
+        except services.RegistryError as error:
+            form.add_service_errors(error)
+        else:
             messages.success(request, _("企业“%(name)s”已登记。") % {"name": saved.name})
             return redirect("registry:enterprise_detail", pk=saved.pk)
     return render(request, "registry/enterprise_form.html", {"form": form, "enterprise": None})
@@ -158,14 +145,42 @@ def enterprise_edit(request, pk: int):
     enterprise = scoping.get_visible_or_404(
         Enterprise.objects.select_related("township"), request.user, pk=pk
     )
-    _require(request.user, "registry.edit_enterprise")
+    access.require(request.user, "registry.edit_enterprise")
     form = EnterpriseForm(request.POST or None, user=request.user, instance=enterprise)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        saved = _save_enterprise(request, form, enterprise)
-        if saved is not None:
+        try:
+            saved = services.update_enterprise(
+                enterprise, form.to_data(), actor=request.user, version=form.cleaned_data["version"]
+            )
+        except services.RegistryConflict:
+            # Someone saved first: show the form again with their changes taken in where this
+            # clerk left the field alone, and say which fields they changed.
+            current = Enterprise.objects.select_related("township", "industry").get(pk=pk)
+            data, taken, both = form.merge_conflict(current)
+            form = EnterpriseForm(data, user=request.user, instance=current)
+            form.is_valid()
+            form.add_error(None, _("保存前，他人已修改了这份档案，您的修改尚未保存。"))
+            if taken:
+                form.add_error(None, _("已填入他人的修改：%(fields)s。") % {"fields": "、".join(taken)})
+            if both:
+                form.add_error(
+                    None,
+                    _("您与他人都修改了：%(fields)s，当前保留您的填写，请核对。")
+                    % {"fields": "、".join(both)},
+                )
+            form.add_error(None, _("确认无误后请再次保存。"))
+            enterprise, status = current, 409
+        except Refused:
+            raise
+        except services.RegistryError as error:
+            form.add_service_errors(error)
+        else:
             messages.success(request, _("企业档案已更新。"))
             return redirect("registry:enterprise_detail", pk=saved.pk)
-    return render(request, "registry/enterprise_form.html", {"form": form, "enterprise": enterprise})
+    return render(
+        request, "registry/enterprise_form.html", {"form": form, "enterprise": enterprise}, status=status
+    )
 
 
 def high_risk_reasons(enterprise: Enterprise) -> list[str]:
@@ -254,7 +269,7 @@ def enterprise_detail(request, pk: int):
 @login_required
 def provider_list(request):
     user = request.user
-    _require(user, "registry.view_providers")
+    access.require(user, "registry.view_providers")
     visible = Provider.objects.visible_to(user)
     filterset = ProviderFilter(
         request.GET,
@@ -282,7 +297,7 @@ def provider_list(request):
 @login_required
 def provider_detail(request, pk: int):
     user = request.user
-    _require(user, "registry.view_providers")
+    access.require(user, "registry.view_providers")
     provider = scoping.get_visible_or_404(Provider.objects.all(), user, pk=pk)
     can_view_experts = scoping.can(user, "registry.view_experts")
     experts = (
@@ -343,7 +358,7 @@ def _provider_summary(provider: Provider, experts) -> dict:
 @login_required
 def expert_list(request):
     user = request.user
-    _require(user, "registry.view_experts")
+    access.require(user, "registry.view_experts")
     visible = Expert.objects.visible_to(user)
     filterset = ExpertFilter(
         request.GET,
@@ -375,7 +390,7 @@ def expert_list(request):
 @login_required
 def expert_detail(request, pk: int):
     user = request.user
-    _require(user, "registry.view_experts")
+    access.require(user, "registry.view_experts")
     expert = scoping.get_visible_or_404(Expert.objects.select_related("provider"), user, pk=pk)
     visible_enterprises = Enterprise.objects.visible_to(user)
     conflicts = list(
@@ -403,7 +418,7 @@ def expert_detail(request, pk: int):
 @login_required
 def member_unit_list(request):
     user = request.user
-    _require(user, "registry.view_member_units")
+    access.require(user, "registry.view_member_units")
     units = list(
         MemberUnit.objects.visible_to(user)
         .select_related("district")

@@ -11,7 +11,6 @@ from functools import partial
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -22,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hazardloop.accounts import scoping
-from hazardloop.core import exports
+from hazardloop.core import access, exports
+from hazardloop.core.actions import add_service_errors
+from hazardloop.core.errors import Refused
 
 from . import imports, services, tasks
 from .choices import ImportKind, RegionLevel
@@ -36,11 +37,6 @@ INLINE_MAX_BYTES = 256 * 1024
 PROGRESS_ID = "import-progress"  # the polling element on the job page, and the partial's root
 
 
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
-
-
 # --- exports -----------------------------------------------------------------------------------
 
 
@@ -48,8 +44,8 @@ def _require(user, capability: str) -> None:
 def enterprise_export(request):
     """The enterprise list as .xlsx, filtered as the list page filters it."""
     user = request.user
-    _require(user, "registry.export")
-    _require(user, "registry.view_enterprises")
+    access.require(user, "registry.export")
+    access.require(user, "registry.view_enterprises")
     visible = Enterprise.objects.visible_to(user)
     filterset = EnterpriseFilter(
         request.GET, queryset=visible.select_related("township", "industry"), request=request
@@ -64,8 +60,8 @@ def enterprise_export(request):
 def expert_export(request):
     """The expert list as .xlsx; conflicts only with enterprises the user may see."""
     user = request.user
-    _require(user, "registry.export")
-    _require(user, "registry.view_experts")
+    access.require(user, "registry.export")
+    access.require(user, "registry.view_experts")
     visible = Expert.objects.visible_to(user)
     conflicts = ExpertConflict.objects.filter(
         enterprise__in=Enterprise.objects.visible_to(user)
@@ -96,7 +92,7 @@ def _xlsx_attachment(content: bytes, stem: str) -> HttpResponse:
 def enterprise_template(request):
     """The enterprise import template, listing the townships this user may import into."""
     user = request.user
-    _require(user, "registry.import_enterprises")
+    access.require(user, "registry.import_enterprises")
     in_scope = services.import_township_scope(user)
     townships = [t for t in Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code") if in_scope(t)]
     content = imports.enterprise_template(townships, Industry.objects.order_by("code"))
@@ -106,7 +102,7 @@ def enterprise_template(request):
 @login_required
 def expert_template(request):
     user = request.user
-    _require(user, "registry.import_experts")
+    access.require(user, "registry.import_experts")
     content = imports.expert_template(Provider.objects.visible_to(user).order_by("name"))
     return _xlsx_attachment(content, _("专家名录导入模板"))
 
@@ -152,16 +148,15 @@ def expert_import(request):
 
 def _import_page(request, kind: ImportKind):
     user = request.user
-    _require(user, services.IMPORT_CAPABILITIES[kind])
+    access.require(user, services.IMPORT_CAPABILITIES[kind])
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.start_import(kind, form.cleaned_data["file"], actor=user)
+        except Refused:
+            raise
         except services.RegistryError as error:
-            for message in error.message_dict.get("file", []):
-                form.add_error("file", message)
-        except services.RegistryPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+            add_service_errors(form, error)
         else:
             _launch(job)
             return redirect("registry:import_job_detail", pk=job.pk)

@@ -8,10 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hazardloop.core.api.fields import CodeNameRelatedField, masked_id_number, masked_phone
+from hazardloop.core.api.masking import mask_phone
 
 from .. import rules, services
 from ..choices import RegionLevel, Specialty
-from ..forms import OVERRIDE_ROLES
 from ..models import (
     Enterprise,
     Expert,
@@ -22,6 +22,7 @@ from ..models import (
     Provider,
     Region,
 )
+from ..types import EnterpriseData
 
 # --- reference data -----------------------------------------------------------------------------
 
@@ -43,6 +44,19 @@ class IndustrySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "parent", "specialty"]
 
 
+class CodeOrObjectField(CodeNameRelatedField):
+    """Reads as {"code", "name"}; writes take the code, or the same object the read gives, so a
+    client can send back what it got (the name is ignored: the code decides)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get("code")
+        return super().to_internal_value(data)
+
+
+VERSION_HELP = _("读取时的版本号；修改时带回（或用 If-Match 请求头），若他人已先修改则拒绝（409）。")
+
+
 # --- enterprises --------------------------------------------------------------------------------
 
 
@@ -62,10 +76,11 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(
         label=_("统一社会信用代码"), max_length=30, help_text=_("18位，全角字符、空格和连字符会自动转换")
     )
-    township = CodeNameRelatedField(
+    township = CodeOrObjectField(
         label=_("所属乡镇街道"), queryset=Region.objects.filter(level=RegionLevel.TOWNSHIP)
     )
-    industry = CodeNameRelatedField(label=_("行业（GB/T 4754）"), queryset=Industry.objects.all())
+    industry = CodeOrObjectField(label=_("行业（GB/T 4754）"), queryset=Industry.objects.all())
+    version = serializers.IntegerField(label=_("版本"), required=False, min_value=1, help_text=VERSION_HELP)
     size_display = serializers.CharField(source="get_size_display", read_only=True, label=_("企业规模"))
     team_size = TeamSizeSerializer(read_only=True, label=_("检查组人数标准"))
 
@@ -98,6 +113,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "principal",
             "safety_contact",
             "safety_contact_phone",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -118,25 +134,20 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         for name in TEXT_FIELDS:
             if name in attrs:
                 attrs[name] = rules.normalise_text(attrs[name])
-        user = self.context["request"].user
-        if "high_risk_override" in attrs and user.role not in OVERRIDE_ROLES:
-            current = self.instance.high_risk_override if self.instance is not None else None
-            if attrs["high_risk_override"] != current:
-                raise serializers.ValidationError({"high_risk_override": [_("高危人工认定由区安监局办理。")]})
         return attrs
 
-    def to_data(self) -> services.EnterpriseData:
-        """The service's input: the stored values, replaced by whatever the request gave."""
-        names = services.EnterpriseData.__dataclass_fields__
-        values = {name: getattr(self.instance, name) for name in names} if self.instance is not None else {}
-        values.update({k: v for k, v in self.validated_data.items() if k in names})
-        return services.EnterpriseData(**values)
-
     def create(self, validated_data):
-        return services.register_enterprise(self.to_data(), actor=self.context["request"].user)
+        values = {k: v for k, v in validated_data.items() if k in EnterpriseData.__dataclass_fields__}
+        return services.register_enterprise(EnterpriseData(**values), actor=self.context["request"].user)
 
     def update(self, instance, validated_data):
-        return services.update_enterprise(instance, self.to_data(), actor=self.context["request"].user)
+        # Only the fields the request sent reach the service, which applies them to the row as
+        # it is under the lock (who may change the high-risk decision is the service's rule too).
+        version = validated_data.pop("if_match", None) or validated_data.pop("version", None)
+        validated_data.pop("version", None)
+        return services.update_enterprise(
+            instance, validated_data, actor=self.context["request"].user, version=version
+        )
 
 
 # --- providers and experts ----------------------------------------------------------------------
@@ -158,9 +169,19 @@ class ProviderSerializer(serializers.ModelSerializer):
             "contact",
             "contact_phone",
             "major_violation_date",
+            "version",
             "created_at",
             "updated_at",
         ]
+
+    version = serializers.IntegerField(label=_("版本"), required=False, min_value=1, help_text=VERSION_HELP)
+
+    def update(self, instance, validated_data):
+        version = validated_data.pop("if_match", None) or validated_data.pop("version", None)
+        validated_data.pop("version", None)
+        return services.update_provider(
+            instance, validated_data, actor=self.context["request"].user, version=version
+        )
 
 
 class ProviderRefSerializer(serializers.ModelSerializer):
@@ -214,11 +235,47 @@ class ExpertSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(SpecialtySerializer(many=True))
+class SpecialtiesField(serializers.Field):
+    """Read as [{specialty, specialty_display}]; written as a list of codes or of those objects."""
+
+    default_error_messages = {
+        "not_a_list": _("专业应为列表。"),
+        "unknown": _("专业“{value}”无效。"),
+    }
+
+    def to_representation(self, value):
+        labels = dict(Specialty.choices)
+        return [{"specialty": code, "specialty_display": str(labels.get(code, code))} for code in value]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        codes = []
+        for item in data:
+            code = item.get("specialty") if isinstance(item, dict) else item
+            if code not in Specialty.values:
+                self.fail("unknown", value=code)
+            codes.append(code)
+        return codes
+
+
+class MaskedPhoneField(serializers.CharField):
+    """Read masked (138****5678); a masked value written back means "unchanged", a full number
+    replaces the stored one."""
+
+    def to_representation(self, value):
+        return mask_phone(value or "")
+
+
 class ExpertDetailSerializer(ExpertSerializer):
-    """One expert: the id number too, masked like the phone. Unmasked reading, encrypted
-    storage and its access log come with the personal-data issue."""
+    """One expert: the id number too, masked like the phone. The writable fields are those of
+    `services.update_expert`; a provider user edits only its own firm's experts."""
 
     id_number = masked_id_number(label=_("身份证号（脱敏）"))
+    phone = MaskedPhoneField(label=_("手机号（脱敏）"), required=False, allow_blank=True, max_length=32)
+    specialties = SpecialtiesField(label=_("专业"), required=False)
+    version = serializers.IntegerField(label=_("版本"), required=False, min_value=1, help_text=VERSION_HELP)
 
     class Meta(ExpertSerializer.Meta):
         fields = [
@@ -227,9 +284,17 @@ class ExpertDetailSerializer(ExpertSerializer):
             "base_address",
             "base_latitude",
             "base_longitude",
+            "version",
             "created_at",
             "updated_at",
         ]
+
+    def update(self, instance, validated_data):
+        version = validated_data.pop("if_match", None) or validated_data.pop("version", None)
+        validated_data.pop("version", None)
+        return services.update_expert(
+            instance, validated_data, actor=self.context["request"].user, version=version
+        )
 
 
 # --- member units -------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from hazardloop.core.api.errors import service_errors
 from hazardloop.core.api.pagination import KeysetPagination
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 
+from .. import services
 from ..filters import EnterpriseFilter, ExpertFilter, ProviderFilter
 from ..models import (
     Enterprise,
@@ -27,6 +27,53 @@ from . import serializers
 from .filters import IndustryFilter, RegionFilter
 
 
+class PreconditionFailed(services.RegistryConflict):
+    """An `If-Match` that no longer matches: the record changed since the client read it.
+    HTTP says 412 for a failed precondition header (RFC 9110 §13.1.1); a stale `version` in the
+    body is a 409 like every other conflict."""
+
+    status_code = 412
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_version(request) -> int | None:
+    """The version an `If-Match: "7"` (or `W/"7"`) names; None without the header or with `*`.
+    A value that is not one of our tags can never match, so it becomes version 0."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() else 0
+
+
+class VersionedUpdateMixin(mixins.UpdateModelMixin):
+    """Optimistic concurrency on one record (ADR 0035): the detail read carries an `ETag` with the
+    record's version, an update checks `If-Match` or the body's `version` under the service's
+    lock, and PATCH sends the service only the fields it names."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def perform_update(self, serializer):
+        version = if_match_version(self.request)
+        try:
+            serializer.save(if_match=version) if version is not None else serializer.save()
+        except services.RegistryConflict as conflict:
+            if version is None:
+                raise
+            raise PreconditionFailed(conflict.message) from conflict
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("企业列表")),
     retrieve=extend_schema(summary=_("企业档案")),
@@ -37,7 +84,7 @@ from .filters import IndustryFilter, RegionFilter
 class EnterpriseViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
     """企业档案. Create and update through registry.services; out of scope → 404."""
@@ -50,34 +97,32 @@ class EnterpriseViewSet(
     read_capability = "registry.view_enterprises"
     write_capability = "registry.edit_enterprise"
 
-    def perform_create(self, serializer):
-        with service_errors():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with service_errors():
-            serializer.save()
-
 
 @extend_schema_view(
     list=extend_schema(summary=_("服务机构列表")),
     retrieve=extend_schema(summary=_("服务机构详情")),
+    update=extend_schema(summary=_("修改服务机构")),
+    partial_update=extend_schema(summary=_("修改服务机构（部分字段）")),
 )
-class ProviderViewSet(ScopedReadOnlyViewSet):
-    """服务机构."""
+class ProviderViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
+    """服务机构. Updates through registry.services.update_provider."""
 
     queryset = Provider.objects.all()
     serializer_class = serializers.ProviderSerializer
     filterset_class = ProviderFilter
     read_capability = "registry.view_providers"
+    write_capability = "registry.edit_provider"
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("专家列表")),
     retrieve=extend_schema(summary=_("专家详情")),
+    update=extend_schema(summary=_("修改专家信息")),
+    partial_update=extend_schema(summary=_("修改专家信息（部分字段）")),
 )
-class ExpertViewSet(ScopedReadOnlyViewSet):
-    """专家: specialties and certificates; personal identifiers only masked."""
+class ExpertViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
+    """专家: specialties and certificates; personal identifiers only masked. Updates through
+    registry.services.update_expert (a provider user: its own firm's experts only)."""
 
     queryset = Expert.objects.select_related("provider").prefetch_related(
         "specialty_rows",
@@ -86,9 +131,10 @@ class ExpertViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.ExpertSerializer
     filterset_class = ExpertFilter
     read_capability = "registry.view_experts"
+    write_capability = "registry.edit_expert"
 
     def get_serializer_class(self):
-        if self.action == "retrieve":
+        if self.action in {"retrieve", "update", "partial_update"}:
             return serializers.ExpertDetailSerializer
         return super().get_serializer_class()
 

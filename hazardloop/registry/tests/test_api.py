@@ -314,9 +314,14 @@ def test_a_role_without_the_view_capability_is_forbidden(personas):
     assert api_as(personas.safety_unit).get(EXPERTS).status_code == 403
 
 
-def test_the_api_offers_no_writes_on_experts(personas, district):
-    response = api_as(personas.bureau).patch(f"{EXPERTS}{district.expert.pk}/", {"name": "x"}, format="json")
-    assert response.status_code == 405
+def test_expert_writes_are_for_those_who_maintain_experts(personas, district):
+    # Experts became editable through the API with optimistic concurrency (ADR 0035); the
+    # capability is edit_expert (admin, bureau, provider for its own firm), not the township's.
+    url = f"{EXPERTS}{district.expert.pk}/"
+    assert api_as(personas.township).patch(url, {"title": "x"}, format="json").status_code == 403
+    response = api_as(personas.bureau).patch(url, {"title": "高级工程师"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["title"] == "高级工程师"
 
 
 # --- member units and reference data ------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from hazardloop.core.errors import Refused
 from hazardloop.registry import imports, services, tasks, views_io
 from hazardloop.registry.choices import ImportKind, ImportStatus
 from hazardloop.registry.models import Enterprise, Expert, ExpertConflict, ImportJob
@@ -275,14 +276,14 @@ def test_only_excel_files_are_accepted(personas):
 
 
 def test_roles_without_the_import_capability_cannot_start_or_run_an_import(personas):
-    with pytest.raises(services.RegistryPermissionDenied):
+    with pytest.raises(Refused):
         services.start_import(ENTERPRISES, upload(xlsx([], ENTERPRISE_HEADERS)), actor=personas.township)
     job = services.start_import(
         ENTERPRISES,
         upload(xlsx([enterprise_row("甲", next_credit_code())], ENTERPRISE_HEADERS)),
         actor=personas.bureau,
     )
-    with pytest.raises(services.RegistryPermissionDenied):
+    with pytest.raises(Refused):
         services.import_enterprises(job, actor=personas.provider)
 
 
