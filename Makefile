@@ -44,6 +44,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/hazardloop check
 	$(BIN)/hazardloop makemigrations --check --dry-run
+	$(BIN)/python tests/test_layers.py
 
 format: install
 	$(BIN)/ruff format .

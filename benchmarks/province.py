@@ -47,7 +47,7 @@ def prepare(enterprises: int, hazards: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from hazardloop.core.province import NUMBER_PREFIX
+    from hazardloop.demo.province import NUMBER_PREFIX
     from hazardloop.hazards.models import Hazard
     from hazardloop.registry.models import Enterprise
 

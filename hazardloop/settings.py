@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "hazardloop.evaluation",
     "hazardloop.analytics",
     "hazardloop.onboarding",
+    "hazardloop.demo",
 ]
 
 MIDDLEWARE = [

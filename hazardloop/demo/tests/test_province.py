@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from hazardloop.core.province import NUMBER_PREFIX
+from hazardloop.demo.province import NUMBER_PREFIX
 from hazardloop.hazards.choices import OPEN_STATES, Closure, HazardStatus
 from hazardloop.hazards.models import Hazard, Rectification, ReInspection
 from hazardloop.inspections.models import Inspection

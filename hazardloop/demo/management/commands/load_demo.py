@@ -75,7 +75,7 @@ class Command(BaseCommand):
             self._province(options)
 
     def _province(self, options):
-        from hazardloop.core.province import build_province_load
+        from hazardloop.demo.province import build_province_load
 
         self.stdout.write(f"写入合成隐患：{options['hazards']:,} 条")
         try:
