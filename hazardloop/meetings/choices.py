@@ -1,11 +1,9 @@
-"""Choice sets of the joint meeting (联席会议) and who may do what.
+"""Choice sets of the joint meeting (联席会议); who may do what is in `access.py`.
 
 Values are stable English (stored and audited); labels are Chinese through gettext."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from hazardloop.accounts.choices import Role
 
 
 class MeetingStatus(models.TextChoices):
@@ -27,15 +25,3 @@ class DecisionOutcome(models.TextChoices):
     APPLIED = "applied", _("已执行")
     PARTLY_APPLIED = "partly", _("部分执行，其余记录在案")
     RECORDED = "recorded", _("记录在案")
-
-
-# Who may do what (DESIGN.md): the bureau runs the meeting, the leader convenes it and approves
-# the minutes, member units read the meetings they attend and report to them, townships read.
-# Providers, experts and enterprises are not members of the joint meeting; the administrator
-# keeps users and reference data, not the loop.
-CAPABILITIES: dict[str, frozenset[str]] = {
-    "meetings.view": frozenset({Role.BUREAU, Role.LEADER, Role.MEMBER_UNIT, Role.TOWNSHIP}),
-    "meetings.manage": frozenset({Role.BUREAU}),
-    "meetings.approve_minutes": frozenset({Role.LEADER}),
-    "meetings.report": frozenset({Role.MEMBER_UNIT}),
-}

@@ -10,17 +10,26 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from hazardloop.core.models import TimeStampedModel
 from hazardloop.core.querysets import ScopedQuerySet
+from hazardloop.core.workflows import permitted
 
 from . import rules
 from .choices import DecisionKind, DecisionOutcome, MeetingStatus
 
+S = MeetingStatus
+OPEN = [S.SCHEDULED, S.HELD]  # until the minutes are published the meeting's record may change
 
-class Meeting(TimeStampedModel):
+
+class Meeting(ConcurrentTransitionMixin, TimeStampedModel):
     """One monthly joint meeting of a district's safety committee. `year`/`month` name the month
-    it reviews (报告月份); it is normally held around the 10th of the month after."""
+    it reviews (报告月份); it is normally held around the 10th of the month after.
+
+    `status` moves only through the steps declared below (scheduled → held → minutes
+    published); the steps that leave it where it is say in which states they are open, so pages
+    and services read one declaration."""
 
     number = models.CharField(_("会议编号"), max_length=64, unique=True)
     district = models.ForeignKey(
@@ -43,8 +52,12 @@ class Meeting(TimeStampedModel):
         related_name="convened_meetings",
     )
     convener_name = models.CharField(_("召集人姓名"), max_length=64, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=24, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    status = FSMField(
+        _("状态"),
+        max_length=24,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.SCHEDULED,
+        protected=True,
     )
     held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
     member_units = models.ManyToManyField(
@@ -94,6 +107,35 @@ class Meeting(TimeStampedModel):
     @property
     def current_pack(self):
         return self.packs.order_by("-built_at", "-id").first()
+
+    # --- steps: own fields only; the services lock, check, save and audit ------------------
+
+    @transition(field=status, source=OPEN, target=S.HELD, permission=permitted("meetings.may_manage"))
+    def hold(self, *, at) -> None:
+        """Attendance recorded: the meeting was held (re-recording corrects it until publication)."""
+        self.held_at = self.held_at or at
+
+    @transition(field=status, source=OPEN, target=None, permission=permitted("meetings.may_manage"))
+    def build_pack(self) -> None:
+        pass
+
+    @transition(field=status, source=OPEN, target=None, permission=permitted("meetings.may_report"))
+    def report(self) -> None:
+        pass
+
+    @transition(field=status, source=S.HELD, target=None, permission=permitted("meetings.may_manage"))
+    def record_minutes(self) -> None:
+        pass
+
+    @transition(field=status, source=S.HELD, target=None, permission=permitted("meetings.may_manage"))
+    def record_decision(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=S.HELD, target=S.MINUTES_PUBLISHED, permission=permitted("meetings.may_approve")
+    )
+    def publish_minutes(self) -> None:
+        """The leader approved the minutes; afterwards nothing of the meeting changes."""
 
 
 class Attendance(models.Model):

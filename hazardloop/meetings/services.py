@@ -1,9 +1,10 @@
 """The only writers of the joint meeting. Pages, API, the demo and commands call these.
 
 Each service: lock the meeting row (`select_for_update`), check scope (a meeting the actor may
-not see is `MeetingNotFound`, a 404) and capability (`MeetingPermissionDenied`, a 403), check
-the state and the data (`MeetingError` with Chinese messages, nothing written), then write and
-record an audit row in the same transaction. Hazards change only through
+not see is `MeetingNotFound`, a 404), take the step declared on `Meeting` (the actor refused by
+its access predicate is `Refused`, a 403; a state that does not allow it is `MeetingError`),
+check the data (`MeetingError` with Chinese messages, nothing written), then write and record
+an audit row in the same transaction. Hazards change only through
 `hazardloop.hazards.services`; a refusal there undoes the whole decision.
 """
 
@@ -21,7 +22,9 @@ from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
-from hazardloop.core.errors import NotVisible, Refused, ServiceError
+from hazardloop.core.access import require
+from hazardloop.core.errors import NotVisible, ServiceError
+from hazardloop.core.workflows import take
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import RECTIFICATION_CLOCK_STATES, Decision, HazardStatus
 from hazardloop.hazards.models import Hazard
@@ -38,25 +41,35 @@ class MeetingError(ServiceError):
     """A refused action. `message` is for the user (Chinese); `errors` maps fields to messages."""
 
 
-class MeetingPermissionDenied(MeetingError, Refused):
-    """The actor's role may not do this."""
-
-
 class MeetingNotFound(MeetingError, NotVisible):
     """Not there, or not the actor's to see."""
 
 
-def _require(actor, capability: str) -> None:
-    if not scoping.can(actor, capability):
-        raise MeetingPermissionDenied(_("您没有权限执行此操作。"))
-
-
-def _lock(meeting: Meeting | int, *, actor, capability: str) -> Meeting:
+def _lock(meeting: Meeting | int, *, actor) -> Meeting:
+    """The meeting locked, if it is in the actor's scope (else 404)."""
     pk = meeting.pk if isinstance(meeting, Meeting) else meeting
     locked = Meeting.objects.select_for_update().select_related("district").filter(pk=pk).first()
     if locked is None or not scoping.scope(Meeting.objects.filter(pk=pk), actor).exists():
         raise MeetingNotFound(_("会议不存在或不在您的管辖范围内。"))
-    _require(actor, capability)
+    return locked
+
+
+def _take(meeting: Meeting, step: str, *, actor, action: str, **step_args) -> None:
+    """Take `step` (a transition declared on Meeting): Refused when the actor may not take it,
+    MeetingError when the meeting's state does not allow it."""
+    take(
+        getattr(meeting, step),
+        actor,
+        not_now=_("会议当前状态为“%(status)s”，不能%(action)s。")
+        % {"status": meeting.get_status_display(), "action": action},
+        error=MeetingError,
+        **step_args,
+    )
+
+
+def _lock_and_take(meeting: Meeting | int, step: str, *, actor, action: str) -> Meeting:
+    locked = _lock(meeting, actor=actor)
+    _take(locked, step, actor=actor, action=action)
     return locked
 
 
@@ -69,14 +82,6 @@ def _audit(event_type, *, actor, meeting: Meeting, action: str, **data) -> None:
     record_event(
         event_type, actor=actor, target=meeting, data={"meeting": meeting.number, "action": action, **data}
     )
-
-
-def _expect_status(meeting: Meeting, statuses: Iterable[str], action: str) -> None:
-    if meeting.status not in set(statuses):
-        raise MeetingError(
-            _("会议当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": meeting.get_status_display(), "action": action}
-        )
 
 
 # --- scheduling -------------------------------------------------------------------------------
@@ -100,7 +105,7 @@ def schedule_meeting(
     Precondition: the bureau of that district; no meeting for that month yet. Effects: the
     meeting (scheduled) and an attendance row per member unit invited (all the district's units
     when none are named). Audit: record created. Errors: MeetingError per field."""
-    _require(actor, "meetings.manage")
+    require(actor, "meetings.manage")
     errors: dict[str, list[str]] = {}
     if district is None or district.level != RegionLevel.DISTRICT:
         errors.setdefault("district", []).append(_("请选择区县。"))
@@ -181,13 +186,15 @@ def record_attendance(
     """The meeting was held: which invited member units came (ids of member units), and who
     represented them. Precondition: scheduled or held (attendance may be corrected until the
     minutes are published). Effects: status held, held_at. Audit: state transition."""
-    meeting = _lock(meeting, actor=actor, capability="meetings.manage")
-    _expect_status(meeting, [MeetingStatus.SCHEDULED, MeetingStatus.HELD], _("登记出席情况"))
+    meeting = _lock(meeting, actor=actor)
+    previous = meeting.status
+    _take(meeting, "hold", actor=actor, action=_("登记出席情况"), at=held_at or timezone.now())
     attended = {int(pk) for pk in attended}
     representatives = representatives or {}
     rows = list(meeting.attendances.select_for_update())
     unknown = attended - {row.member_unit_id for row in rows}
     if unknown:
+        # The step above changed only the instance; raising rolls back and nothing is saved.
         raise MeetingError(_("所选单位未受邀参加本次会议。"))
     for row in rows:
         row.attended = row.member_unit_id in attended
@@ -195,9 +202,6 @@ def record_attendance(
             :64
         ]
     Attendance.objects.bulk_update(rows, ["attended", "representative"])
-    previous = meeting.status
-    meeting.status = MeetingStatus.HELD
-    meeting.held_at = meeting.held_at or held_at or timezone.now()
     meeting.save(update_fields=["status", "held_at", "updated_at"])
     _audit(
         EventType.STATE_TRANSITION,
@@ -213,8 +217,7 @@ def record_attendance(
 def submit_unit_report(meeting: Meeting, *, actor, report: str) -> Attendance:
     """A member unit enters its own report to the meeting (what it did about the hazards routed
     to it). Precondition: the unit is invited; the minutes are not published yet."""
-    meeting = _lock(meeting, actor=actor, capability="meetings.report")
-    _expect_status(meeting, [MeetingStatus.SCHEDULED, MeetingStatus.HELD], _("填报汇报材料"))
+    meeting = _lock_and_take(meeting, "report", actor=actor, action=_("填报汇报材料"))
     report = (report or "").strip()
     if not report:
         raise MeetingError(_("请填写汇报内容。"), errors={"report": [_("请填写汇报内容。")]})
@@ -244,8 +247,7 @@ def build_pack(meeting: Meeting, *, actor) -> MeetingPack:
     stay); every hazard in it not yet fed back is marked fed back through
     `hazards.services.mark_fed_back` with this meeting's number (a record_feedback event each).
     Audit: record created."""
-    meeting = _lock(meeting, actor=actor, capability="meetings.manage")
-    _expect_status(meeting, [MeetingStatus.SCHEDULED, MeetingStatus.HELD], _("生成会议材料"))
+    meeting = _lock_and_take(meeting, "build_pack", actor=actor, action=_("生成会议材料"))
     now = timezone.now()
     data, hazard_ids = pack_figures.compute(meeting, as_of=timezone.localdate(now))
     data["meta"]["built_at"] = now
@@ -277,8 +279,7 @@ def build_pack(meeting: Meeting, *, actor) -> MeetingPack:
 @transaction.atomic
 def record_minutes(meeting: Meeting, *, actor, text: str) -> Minutes:
     """Write (or rewrite) the minutes. Precondition: the meeting was held; not yet approved."""
-    meeting = _lock(meeting, actor=actor, capability="meetings.manage")
-    _expect_status(meeting, [MeetingStatus.HELD], _("记录会议纪要"))
+    meeting = _lock_and_take(meeting, "record_minutes", actor=actor, action=_("记录会议纪要"))
     text = (text or "").strip()
     if not text:
         raise MeetingError(_("请填写纪要正文。"), errors={"text": [_("请填写纪要正文。")]})
@@ -301,14 +302,12 @@ def record_minutes(meeting: Meeting, *, actor, text: str) -> Minutes:
 def approve_minutes(meeting: Meeting, *, actor) -> Minutes:
     """The convening leader approves the minutes, which publishes them: held → minutes_published.
     Afterwards nothing of the meeting changes."""
-    meeting = _lock(meeting, actor=actor, capability="meetings.approve_minutes")
-    _expect_status(meeting, [MeetingStatus.HELD], _("审定会议纪要"))
+    meeting = _lock_and_take(meeting, "publish_minutes", actor=actor, action=_("审定会议纪要"))
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         raise MeetingError(_("会议纪要尚未记录。"))
     minutes.approved_by, minutes.approved_at = actor, timezone.now()
     minutes.save()
-    meeting.status = MeetingStatus.MINUTES_PUBLISHED
     meeting.save(update_fields=["status", "updated_at"])
     _audit(
         EventType.STATE_TRANSITION,
@@ -383,8 +382,7 @@ def record_decision(
     Precondition: the bureau; the meeting held, minutes not published. All or nothing: if a
     hazard service refuses any hazard, its Chinese message is raised as MeetingError and nothing
     is written (no decision, no hazard changed). Audit: record created."""
-    meeting = _lock(meeting, actor=actor, capability="meetings.manage")
-    _expect_status(meeting, [MeetingStatus.HELD], _("记录议定事项"))
+    meeting = _lock_and_take(meeting, "record_decision", actor=actor, action=_("记录议定事项"))
     errors: dict[str, list[str]] = {}
     if kind not in DecisionKind.values:
         errors.setdefault("kind", []).append(_("请选择议定事项类别。"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,21 +13,19 @@ from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
 from hazardloop.core import exports
+from hazardloop.core.access import require
+from hazardloop.core.actions import run_page_action
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.pdf import pdf_response
 from hazardloop.core.tables import PAGE_SIZES, paginate
+from hazardloop.core.workflows import offered
 from hazardloop.hazards.models import Hazard
 
 from . import documents, rules, services
-from .choices import DecisionKind, MeetingStatus
+from .choices import DecisionKind
 from .filters import MeetingFilter
 from .forms import AttendanceForm, DecisionForm, MinutesForm, ReportForm, ScheduleForm
 from .models import Meeting, Minutes
-
-
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
 
 
 def _visible(user):
@@ -41,17 +38,10 @@ def _filtered(request):
     return filterset, (filterset.qs if filterset.is_valid() else visible.none())
 
 
-def _error_text(exc: services.MeetingError) -> str:
-    detail = "；".join(m for msgs in exc.errors.values() for m in msgs)
-    if detail and detail not in exc.message:
-        return f"{exc.message}：{detail}"
-    return exc.message
-
-
 @login_required
 def meeting_list(request):
     user = request.user
-    _require(user, "meetings.view")
+    require(user, "meetings.view")
     filterset, queryset = _filtered(request)
     style_widgets(filterset.form)
     filterset.form.fields["status"].empty_label = _("全部")
@@ -75,7 +65,7 @@ def meeting_list(request):
 @login_required
 def meeting_export(request):
     user = request.user
-    _require(user, "meetings.view")
+    require(user, "meetings.view")
     _filterset, queryset = _filtered(request)
     columns = [
         exports.Column(_("会议编号"), "number", width=24),
@@ -92,34 +82,34 @@ def meeting_export(request):
 @login_required
 def meeting_create(request):
     user = request.user
-    _require(user, "meetings.manage")
+    require(user, "meetings.manage")
     last_month = rules.Period.containing(timezone.localdate()).previous
     initial = {"year": last_month.year, "month": last_month.month}
     form = ScheduleForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.schedule_meeting(actor=user, **data)
-        except services.MeetingError as exc:
-            for field, msgs in exc.errors.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
-            if not exc.errors:
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("联席会议已安排。"))
-            return redirect("meetings:detail", pk=meeting.pk)
+        return run_page_action(
+            request,
+            lambda: services.schedule_meeting(actor=user, **form.cleaned_data),
+            success=_("联席会议已安排。"),
+            redirect_to=lambda meeting: ("meetings:detail", meeting.pk) if meeting else "meetings:create",
+            form=form,
+            rerender=lambda form: render(request, "meetings/meeting_form.html", {"form": form}),
+        )
     return render(request, "meetings/meeting_form.html", {"form": form})
 
 
 @login_required
 def meeting_detail(request, pk: int):
     user = request.user
-    _require(user, "meetings.view")
+    require(user, "meetings.view")
     meeting = scoping.get_visible_or_404(_visible(user), user, pk=pk)
     pack = meeting.current_pack
+    # The steps the meeting's state opens and the user may take (declared on Meeting); every
+    # form below is offered only for its step, so nothing is offered the service would refuse.
+    steps = offered(meeting, user)
     context = {
         "meeting": meeting,
+        "steps": steps,
         "pack": pack,
         "tables": documents.section_tables(pack.data) if pack else [],
         "totals": pack.data.get("totals", {}) if pack else {},
@@ -132,27 +122,25 @@ def meeting_detail(request, pk: int):
         .select_related("member_unit")
         .order_by("seq"),
         "minutes": Minutes.objects.filter(meeting=meeting).select_related("approved_by").first(),
-        "can_manage": scoping.can(user, "meetings.manage")
-        and meeting.status != MeetingStatus.MINUTES_PUBLISHED,
-        "can_approve": scoping.can(user, "meetings.approve_minutes") and meeting.status == MeetingStatus.HELD,
-        "is_held": meeting.status == MeetingStatus.HELD,
         "visible_hazard_ids": set(
             Hazard.objects.visible_to(user).filter(pk__in=_linked_ids(pack)).values_list("pk", flat=True)
         )
         if pack
         else set(),
     }
-    if scoping.can(user, "meetings.report") and meeting.status != MeetingStatus.MINUTES_PUBLISHED:
+    if "report" in steps:
         own = meeting.attendances.filter(member_unit_id=user.member_unit_id).first()
         context["report_form"] = ReportForm(initial={"report": own.report if own else ""})
-    if context["can_manage"]:
+    if "hold" in steps:
         context["attendance_form"] = AttendanceForm(
             meeting=meeting,
             initial={"attended": [a.member_unit_id for a in context["attendances"] if a.attended]},
         )
+    if "record_minutes" in steps:
         context["minutes_form"] = MinutesForm(
             initial={"text": context["minutes"].text if context["minutes"] else ""}
         )
+    if "record_decision" in steps:
         context["decision_form"] = DecisionForm(meeting=meeting)
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -169,17 +157,7 @@ def _meeting_for_action(request, pk: int) -> Meeting:
 
 
 def _run(request, meeting: Meeting, call, success: str):
-    try:
-        call()
-    except services.MeetingPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.MeetingNotFound as exc:
-        raise Http404(exc.message) from exc
-    except services.MeetingError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, success)
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_page_action(request, call, success=success, redirect_to=("meetings:detail", meeting.pk))
 
 
 @login_required
@@ -287,7 +265,7 @@ def _pack_or_404(meeting: Meeting):
 @login_required
 def pack_pdf(request, pk: int):
     user = request.user
-    _require(user, "meetings.view")
+    require(user, "meetings.view")
     meeting = scoping.get_visible_or_404(_visible(user), user, pk=pk)
     pack = _pack_or_404(meeting)
     return pdf_response(documents.pack_pdf(meeting, pack), documents.pack_filename(meeting, "pdf"))
@@ -296,7 +274,7 @@ def pack_pdf(request, pk: int):
 @login_required
 def pack_xlsx(request, pk: int):
     user = request.user
-    _require(user, "meetings.view")
+    require(user, "meetings.view")
     meeting = scoping.get_visible_or_404(_visible(user), user, pk=pk)
     pack = _pack_or_404(meeting)
     response = HttpResponse(documents.pack_xlsx(meeting, pack), content_type=exports.XLSX_CONTENT_TYPE)

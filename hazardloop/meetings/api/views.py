@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
@@ -18,17 +18,6 @@ from .. import documents, services
 from ..filters import MeetingFilter
 from ..models import Meeting
 from . import serializers
-
-
-def _call(service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs), None
-    except services.MeetingNotFound as exc:
-        raise NotFound(exc.message) from exc
-    except services.MeetingPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.MeetingError as exc:
-        return None, Response({"detail": exc.message, **exc.errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
@@ -74,19 +63,15 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="pack/build")
     def build(self, request, pk=None):
         meeting = self.get_object()
-        pack, error = _call(services.build_pack, meeting, actor=request.user)
-        if error:
-            return error
+        pack = services.build_pack(meeting, actor=request.user)
         return Response(serializers.PackSerializer(pack).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.MinutesInputSerializer, responses=serializers.MinutesSerializer)
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
-        minutes, error = _call(
-            services.record_minutes, meeting, actor=request.user, text=str(request.data.get("text", ""))
-        )
-        return error or Response(serializers.MinutesSerializer(minutes).data)
+        minutes = services.record_minutes(meeting, actor=request.user, text=str(request.data.get("text", "")))
+        return Response(serializers.MinutesSerializer(minutes).data)
 
     @extend_schema(
         request=serializers.AttendanceInputSerializer, responses=serializers.MeetingDetailSerializer
@@ -96,22 +81,19 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         meeting = self.get_object()
         body = serializers.AttendanceInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result, error = _call(
-            services.record_attendance, meeting, actor=request.user, attended=body.validated_data["attended"]
+        result = services.record_attendance(
+            meeting, actor=request.user, attended=body.validated_data["attended"]
         )
-        return error or Response(serializers.MeetingDetailSerializer(result).data)
+        return Response(serializers.MeetingDetailSerializer(result).data)
 
     @extend_schema(request=serializers.ReportInputSerializer, responses=serializers.AttendanceSerializer)
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         meeting = self.get_object()
-        row, error = _call(
-            services.submit_unit_report,
-            meeting,
-            actor=request.user,
-            report=str(request.data.get("report", "")),
+        row = services.submit_unit_report(
+            meeting, actor=request.user, report=str(request.data.get("report", ""))
         )
-        return error or Response(serializers.AttendanceSerializer(row).data)
+        return Response(serializers.AttendanceSerializer(row).data)
 
     @extend_schema(
         request=serializers.DecisionInputSerializer, responses={201: serializers.DecisionSerializer}
@@ -134,8 +116,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
                 return Response(
                     {"member_unit": [_("只能交办给本区的成员单位。")]}, status=status.HTTP_400_BAD_REQUEST
                 )
-        decision, error = _call(
-            services.record_decision,
+        decision = services.record_decision(
             meeting,
             actor=request.user,
             kind=data["kind"],
@@ -144,18 +125,17 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
             member_unit=unit,
             deadline=data["deadline"],
         )
-        return error or Response(
-            serializers.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED
-        )
+        return Response(serializers.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=serializers.MinutesSerializer)
     @action(detail=True, methods=["post"], url_path="minutes/approve")
     def approve(self, request, pk=None):
         meeting = self.get_object()
-        minutes, error = _call(services.approve_minutes, meeting, actor=request.user)
-        return error or Response(serializers.MinutesSerializer(minutes).data)
+        minutes = services.approve_minutes(meeting, actor=request.user)
+        return Response(serializers.MinutesSerializer(minutes).data)
 
     def check_object_permissions(self, request, obj):
         # The meeting was found in the caller's scope (else 404). Which role may do what to it is
-        # the services' decision (MeetingPermissionDenied → 403), as on the pages.
+        # the services' decision (the meeting's declared steps and access predicates → 403), as on
+        # the pages.
         return None

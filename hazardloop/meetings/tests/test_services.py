@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from conftest import enterprise_data
 from hazardloop.audit.models import AuditEvent
+from hazardloop.core.errors import Refused
 from hazardloop.hazards.models import Hazard, RectificationNotice
 from hazardloop.meetings import services
 from hazardloop.meetings.choices import DecisionKind, DecisionOutcome, MeetingStatus
@@ -61,7 +62,7 @@ def test_feedback_gate_routes_general_hazards_once_the_pack_feeds_them_back(scen
 
 
 def test_only_the_bureau_builds_the_pack(scene):
-    with pytest.raises(services.MeetingPermissionDenied):
+    with pytest.raises(Refused):
         services.build_pack(scene.meeting, actor=scene.p.leader)
     with pytest.raises(services.MeetingNotFound):
         services.build_pack(scene.meeting, actor=scene.other_bureau)
@@ -204,7 +205,7 @@ def test_minutes_are_recorded_by_the_bureau_and_approved_by_the_leader(scene):
         services.record_minutes(scene.meeting, actor=scene.p.bureau, text="纪要")
     held(scene)
     services.record_minutes(scene.meeting, actor=scene.p.bureau, text="会议听取了各成员单位汇报。")
-    with pytest.raises(services.MeetingPermissionDenied):
+    with pytest.raises(Refused):
         services.approve_minutes(scene.meeting, actor=scene.p.bureau)
     minutes = services.approve_minutes(scene.meeting, actor=scene.p.leader)
     meeting = Meeting.objects.get(pk=scene.meeting.pk)

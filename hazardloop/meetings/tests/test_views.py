@@ -172,7 +172,8 @@ def test_bureau_schedules_a_meeting_from_the_form(client, scene):
             "convener_name": "张",
         },
     )
-    assert again.status_code == 200 and "该月份已有联席会议" in again.content.decode()
+    # The form comes back with the service's field message and 400, the input kept.
+    assert again.status_code == 400 and "该月份已有联席会议" in again.content.decode()
     client.force_login(scene.p.leader)
     assert client.get(reverse("meetings:create")).status_code == 403
 
