@@ -1,11 +1,9 @@
-"""Choice sets of enforcement records (处理), and who may do what.
+"""Choice sets of enforcement records (处理); who may do what is in `access.py`.
 
 Values are stable English (stored and audited); labels are Chinese through gettext."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from hazardloop.accounts.choices import Role
 
 
 class ActionKind(models.TextChoices):
@@ -34,13 +32,3 @@ class ActionStatus(models.TextChoices):
     IN_FORCE = "in_force", _("执行中")
     FULFILLED = "fulfilled", _("已履行")
     REVOKED = "revoked", _("已撤销")
-
-
-# Who may do what. Providers and experts never appear: 政府购买服务管理办法 Art. 10 keeps
-# enforcement with government. Leaders and townships read; enterprises read their own.
-CAPABILITIES: dict[str, frozenset[str]] = {
-    "enforcement.view": frozenset(
-        {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.MEMBER_UNIT, Role.TOWNSHIP, Role.ENTERPRISE}
-    ),
-    "enforcement.record": frozenset({Role.BUREAU, Role.MEMBER_UNIT}),
-}

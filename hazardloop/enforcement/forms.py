@@ -8,7 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hazardloop.accounts.choices import Role
+from hazardloop.core.access import may
+from hazardloop.core.actions import ServiceErrorsMixin
 from hazardloop.core.forms import BootstrapFormMixin
 from hazardloop.hazards.choices import EnforcementReason, HazardStatus
 from hazardloop.hazards.models import Hazard
@@ -20,19 +21,6 @@ from .services import ActionData
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 TERMINAL = [HazardStatus.CLOSED, HazardStatus.OVERTURNED]
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, error) -> None:
-        """Put the service's per-field messages beside their fields; the rest above the form."""
-        placed = False
-        for field, messages in error.errors.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
 
 
 class EnforcementActionForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
@@ -76,9 +64,10 @@ class EnforcementActionForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, enterprise: Enterprise | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         units = MemberUnit.objects.visible_to(user).order_by("name")
-        if user.role == Role.MEMBER_UNIT:
-            units = units.filter(pk=user.member_unit_id)
-        self.fields["member_unit"].queryset = units
+        # Offer the units the service would accept (a member unit records in its own name only).
+        self.fields["member_unit"].queryset = units.filter(
+            pk__in=[u.pk for u in units if may(user, "enforcement.may_record_for", u)]
+        )
         visible_hazards = Hazard.objects.visible_to(user)
         self.fields["enterprise"].queryset = Enterprise.objects.filter(
             Q(pk__in=Enterprise.objects.visible_to(user).values("pk"))

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from hazardloop.core.models import TimeStampedModel
 from hazardloop.core.querysets import ScopedQuerySet
+from hazardloop.core.workflows import permitted
 from hazardloop.hazards.choices import LegalLevel
 
 from . import rules
@@ -36,9 +38,16 @@ class EnforcementActionQuerySet(ScopedQuerySet):
         )
 
 
-class EnforcementAction(TimeStampedModel):
+A = ActionStatus
+
+
+class EnforcementAction(ConcurrentTransitionMixin, TimeStampedModel):
     """One enforcement decision or measure (责令整改, 罚款, 停产停业整顿 …) by one member unit
-    against one enterprise, optionally tied to the hazards it deals with."""
+    against one enterprise, optionally tied to the hazards it deals with.
+
+    `status` moves only through the steps declared below: in force → fulfilled, and either of
+    them → revoked. Each step names who may take it (`enforcement.may_act`: the deciding unit or
+    the district bureau)."""
 
     member_unit = models.ForeignKey(
         "registry.MemberUnit",
@@ -75,8 +84,8 @@ class EnforcementAction(TimeStampedModel):
         _("按日处罚每日金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     daily_start = models.DateField(_("按日处罚起算日"), null=True, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.IN_FORCE
+    status = FSMField(
+        _("状态"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.IN_FORCE, protected=True
     )
     fulfilled_on = models.DateField(_("履行日期"), null=True, blank=True)
     fulfilment_note = models.TextField(_("履行情况"), blank=True)
@@ -130,6 +139,32 @@ class EnforcementAction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.document_number} {self.get_kind_display()}"
+
+    # --- steps: own fields only; the services lock, validate, save and audit ----------------
+
+    @transition(
+        field=status, source=A.IN_FORCE, target=A.FULFILLED, permission=permitted("enforcement.may_act")
+    )
+    def fulfil(self, *, on, note: str) -> None:
+        self.fulfilled_on = on
+        self.fulfilment_note = note
+
+    @transition(
+        field=status,
+        source=[A.IN_FORCE, A.FULFILLED],
+        target=A.REVOKED,
+        permission=permitted("enforcement.may_act"),
+    )
+    def revoke(self, *, at, reason: str) -> None:
+        self.revoked_at = at
+        self.revoke_reason = reason
+
+    # Ending a linked hazard's enforcement is the deciding unit's act in any state of the record:
+    # a revoked decision leaves its hazards where they were, and concluding them stays a separate
+    # decision (the hazard's own transition says whether it is under enforcement).
+    @transition(field=status, source="*", target=None, permission=permitted("enforcement.may_act"))
+    def conclude_hazard(self) -> None:
+        pass
 
     @property
     def is_penalty(self) -> bool:

@@ -20,17 +20,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
-from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
+from hazardloop.core.access import may, require
 from hazardloop.core.errors import NotVisible, Refused, ServiceError
+from hazardloop.core.workflows import take
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import EnforcementReason, HazardStatus, LegalLevel, NotificationKind
 from hazardloop.hazards.models import Hazard
 from hazardloop.registry.models import Enterprise, MemberUnit
 
 from . import rules
-from .choices import ActionKind, ActionStatus
+from .choices import ActionKind
 from .models import EnforcementAction
 
 S = HazardStatus
@@ -69,16 +71,14 @@ def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
 
 
 def _require_capability(actor) -> None:
-    if not scoping.can(actor, "enforcement.record"):
-        raise EnforcementPermissionDenied(_("您没有权限登记执法处理。"))
+    require(actor, "enforcement.record", _("您没有权限登记执法处理。"))
 
 
 def _check_unit(actor, member_unit: MemberUnit) -> None:
-    """A member unit acts in its own name only; the bureau for any unit of its district."""
-    if actor.role == Role.MEMBER_UNIT:
-        if actor.member_unit_id != member_unit.pk:
-            raise EnforcementPermissionDenied(_("只能以本单位名义登记执法处理。"))
-        return
+    """A member unit acts in its own name only (`enforcement.may_record_for`); the bureau for any
+    unit of its district, and a unit outside it is not found."""
+    if not may(actor, "enforcement.may_record_for", member_unit):
+        raise EnforcementPermissionDenied(_("只能以本单位名义登记执法处理。"))
     if not MemberUnit.objects.visible_to(actor).filter(pk=member_unit.pk).exists():
         raise _not_found(_("执法单位不存在或不在您的管辖范围内。"))
 
@@ -487,9 +487,20 @@ def _lock_action(action: EnforcementAction | int, *, actor) -> EnforcementAction
     if locked is None or not EnforcementAction.objects.visible_to(actor).filter(pk=pk).exists():
         raise _not_found()
     _require_capability(actor)
-    if actor.role == Role.MEMBER_UNIT and actor.member_unit_id != locked.member_unit_id:
-        raise EnforcementPermissionDenied(_("只有作出决定的单位才能办理该记录。"))
     return locked
+
+
+def _take(action: EnforcementAction, step: str, *, actor, not_now: str, **step_args) -> None:
+    """Take a step declared on EnforcementAction: only the deciding unit or the bureau
+    (`enforcement.may_act`, 403), and only in a state that opens it (400)."""
+    take(
+        getattr(action, step),
+        actor,
+        not_now=not_now % {"status": action.get_status_display()},
+        error=EnforcementError,
+        refused=_("只有作出决定的单位才能办理该记录。"),
+        **step_args,
+    )
 
 
 def _audit_transition(action: EnforcementAction, name: str, *, actor, from_status: str, data: dict) -> None:
@@ -527,8 +538,10 @@ def record_fulfilment(
     through hazards.conclude_enforcement. Effects: status fulfilled. Event: audit 300
     (fulfil). Errors as record_enforcement_action."""
     action = _lock_action(action, actor=actor)
+    if not may(actor, "enforcement.may_act", action):
+        raise EnforcementPermissionDenied(_("只有作出决定的单位才能办理该记录。"))
     errors: dict[str, list[str]] = {}
-    if action.status != ActionStatus.IN_FORCE:
+    if not can_proceed(action.fulfil):
         _add(
             errors,
             "status",
@@ -547,9 +560,14 @@ def record_fulfilment(
     deadline = _date(errors, "new_deadline", new_deadline, _("新的整改期限"))
     _raise_if(errors)
     from_status = action.status
-    action.status = ActionStatus.FULFILLED
-    action.fulfilled_on = day
-    action.fulfilment_note = note
+    _take(
+        action,
+        "fulfil",
+        actor=actor,
+        not_now=_("该记录当前状态为“%(status)s”，不能登记履行。"),
+        on=day,
+        note=note,
+    )
     action.save(update_fields=["status", "fulfilled_on", "fulfilment_note", "updated_at"])
     concluded = []
     if deadline is not None:
@@ -599,6 +617,9 @@ def conclude_hazard_enforcement(
     Precondition: the hazard is linked to the action and under enforcement; actor as for
     record_fulfilment. Errors as record_enforcement_action."""
     action = _lock_action(action, actor=actor)
+    _take(
+        action, "conclude_hazard", actor=actor, not_now=_("该记录当前状态为“%(status)s”，不能结束执法处理。")
+    )
     pk = hazard.pk if isinstance(hazard, Hazard) else int(hazard)
     current = action.hazards.filter(pk=pk).first()
     if current is None or not Hazard.objects.visible_to(actor).filter(pk=pk).exists():
@@ -619,17 +640,17 @@ def revoke_action(action: EnforcementAction | int, *, actor, reason: str) -> Enf
     longer counts towards Art. 113. Linked hazards keep their state: concluding their
     enforcement is a separate decision. Event: audit 300 (revoke)."""
     action = _lock_action(action, actor=actor)
+    if not may(actor, "enforcement.may_act", action):
+        raise EnforcementPermissionDenied(_("只有作出决定的单位才能办理该记录。"))
     errors: dict[str, list[str]] = {}
-    if action.status == ActionStatus.REVOKED:
+    if not can_proceed(action.revoke):
         _add(errors, "status", _("该记录已撤销。"))
     reason = (reason or "").strip()
     if not reason:
         _add(errors, "reason", _("请填写撤销理由。"))
     _raise_if(errors)
     from_status = action.status
-    action.status = ActionStatus.REVOKED
-    action.revoked_at = timezone.now()
-    action.revoke_reason = reason
+    _take(action, "revoke", actor=actor, not_now=_("该记录已撤销。"), at=timezone.now(), reason=reason)
     action.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
     _audit_transition(action, "revoke", actor=actor, from_status=from_status, data={"reason": reason})
     return action

@@ -4,35 +4,29 @@ the forms that record, fulfil, conclude and revoke. Writes go through services o
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.core import exports
+from hazardloop.core.access import require
+from hazardloop.core.actions import run_page_action
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.tables import PAGE_SIZES, paginate
-from hazardloop.hazards.choices import HazardStatus
+from hazardloop.core.workflows import offered
 from hazardloop.hazards.models import Hazard
 from hazardloop.registry.choices import RegionLevel
 from hazardloop.registry.models import Enterprise, MemberUnit, Region
 
 from . import services
-from .choices import ActionStatus
 from .filters import EnforcementActionFilter
 from .forms import ConcludeForm, EnforcementActionForm, FulfilmentForm, RevokeForm
 from .models import EnforcementAction
-
-
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
 
 
 def _filterset(request, visible):
@@ -65,7 +59,7 @@ def _filterset(request, visible):
 @login_required
 def action_list(request):
     user = request.user
-    _require(user, "enforcement.view")
+    require(user, "enforcement.view")
     visible = EnforcementAction.objects.visible_to(user)
     filterset = _filterset(request, visible)
     queryset = filterset.qs if filterset.is_valid() else visible.none()
@@ -113,7 +107,7 @@ def export_columns() -> list[exports.Column]:
 @login_required
 def action_export(request):
     user = request.user
-    _require(user, "enforcement.view")
+    require(user, "enforcement.view")
     visible = EnforcementAction.objects.visible_to(user)
     filterset = EnforcementActionFilter(
         request.GET,
@@ -128,16 +122,10 @@ def action_export(request):
     )
 
 
-def _may_act(user, action: EnforcementAction) -> bool:
-    if not scoping.can(user, "enforcement.record"):
-        return False
-    return user.role != Role.MEMBER_UNIT or user.member_unit_id == action.member_unit_id
-
-
 @login_required
 def action_detail(request, pk: int):
     user = request.user
-    _require(user, "enforcement.view")
+    require(user, "enforcement.view")
     action = scoping.get_visible_or_404(
         EnforcementAction.objects.select_related("enterprise__township", "member_unit", "created_by"),
         user,
@@ -146,8 +134,19 @@ def action_detail(request, pk: int):
     visible_hazards = set(
         Hazard.objects.visible_to(user).filter(enforcement_actions=action).values_list("pk", flat=True)
     )
-    hazards = [(h, h.pk in visible_hazards) for h in action.hazards.order_by("number")]
-    may_act = _may_act(user, action)
+    # The record's steps open in its state that the user may take (declared on the model), and
+    # per hazard whether the hazard's own workflow lets its enforcement end now.
+    steps = offered(action, user)
+    hazards = [
+        (
+            h,
+            h.pk in visible_hazards,
+            "conclude_hazard" in steps
+            and h.pk in visible_hazards
+            and "conclude_enforcement" in {t.name for t in h.get_available_status_transitions()},
+        )
+        for h in action.hazards.order_by("number")
+    ]
     return render(
         request,
         "enforcement/action_detail.html",
@@ -155,13 +154,11 @@ def action_detail(request, pk: int):
             "action": action,
             "hazards": hazards,
             "art113": services.art113_status(action.enterprise_id),
-            "may_act": may_act,
+            "steps": steps,
             "fulfil_form": FulfilmentForm(initial={"fulfilled_on": timezone.localdate()})
-            if may_act and action.status == ActionStatus.IN_FORCE
+            if "fulfil" in steps
             else None,
-            "revoke_form": RevokeForm() if may_act and action.status != ActionStatus.REVOKED else None,
-            "conclude_form": ConcludeForm() if may_act else None,
-            "under_enforcement": HazardStatus.UNDER_ENFORCEMENT,
+            "revoke_form": RevokeForm() if "revoke" in steps else None,
         },
     )
 
@@ -169,7 +166,7 @@ def action_detail(request, pk: int):
 @login_required
 def action_create(request):
     user = request.user
-    _require(user, "enforcement.record")
+    require(user, "enforcement.record")
     initial: dict = {"decided_on": timezone.localdate()}
     enterprise = None
     hazard_pk = request.GET.get("hazard")
@@ -195,10 +192,15 @@ def action_create(request):
     if user.role == Role.MEMBER_UNIT:
         initial["member_unit"] = user.member_unit_id
     form = EnforcementActionForm(request.POST or None, user=user, enterprise=enterprise, initial=initial)
+
+    def page(form):
+        return render(request, "enforcement/action_form.html", {"form": form, "enterprise": enterprise})
+
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            action = services.record_enforcement_action(
+        return run_page_action(
+            request,
+            lambda: services.record_enforcement_action(
                 actor=user,
                 member_unit=d["member_unit"],
                 enterprise=d["enterprise"],
@@ -206,40 +208,37 @@ def action_create(request):
                 hazards=list(d["hazards"]),
                 reason=d["reason"],
                 data=form.action_data(),
-            )
-        except services.EnforcementNotFound as exc:
-            raise Http404 from exc
-        except services.EnforcementPermissionDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.EnforcementError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("执法处理记录已登记。"))
-            return redirect("enforcement:detail", pk=action.pk)
-    return render(request, "enforcement/action_form.html", {"form": form, "enterprise": enterprise})
+            ),
+            success=_("执法处理记录已登记。"),
+            redirect_to=lambda action: ("enforcement:detail", action.pk) if action else "enforcement:list",
+            form=form,
+            rerender=page,
+        )
+    return page(form)
 
 
 def _act(request, pk: int, form_class, call, template_title: str):
     user = request.user
-    _require(user, "enforcement.view")
+    require(user, "enforcement.view")
     action = scoping.get_visible_or_404(EnforcementAction.objects.select_related("enterprise"), user, pk=pk)
-    _require(user, "enforcement.record")
+    require(user, "enforcement.record")
     form = form_class(request.POST or None)
+
+    def page(form):
+        return render(
+            request, "enforcement/action_step.html", {"action": action, "form": form, "title": template_title}
+        )
+
     if request.method == "POST" and form.is_valid():
-        try:
-            call(action, form.cleaned_data)
-        except services.EnforcementNotFound as exc:
-            raise Http404 from exc
-        except services.EnforcementPermissionDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.EnforcementError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("操作成功"))
-            return redirect("enforcement:detail", pk=action.pk)
-    return render(
-        request, "enforcement/action_step.html", {"action": action, "form": form, "title": template_title}
-    )
+        return run_page_action(
+            request,
+            lambda: call(action, form.cleaned_data),
+            success=_("操作成功"),
+            redirect_to=("enforcement:detail", action.pk),
+            form=form,
+            rerender=page,
+        )
+    return page(form)
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from hazardloop.core.api.viewsets import ScopedViewSetMixin
@@ -15,18 +15,6 @@ from .. import services
 from ..filters import EnforcementActionFilter
 from ..models import EnforcementAction
 from . import serializers
-
-
-def _call(fn):
-    """Run a service; map its refusals to 404 / 403 / 400 with per-field Chinese messages."""
-    try:
-        return fn(), None
-    except services.EnforcementNotFound as exc:
-        raise NotFound(exc.message) from exc
-    except services.EnforcementPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.EnforcementError as exc:
-        return None, Response({"detail": exc.message, **exc.errors}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class EnforcementActionViewSet(
@@ -57,19 +45,16 @@ class EnforcementActionViewSet(
         kind = data.pop("kind")
         hazards = data.pop("hazards")
         reason = data.pop("reason")
-        created, error = _call(
-            lambda: services.record_enforcement_action(
-                actor=request.user,
-                member_unit=member_unit,
-                enterprise=enterprise,
-                kind=kind,
-                hazards=hazards,
-                reason=reason,
-                data=services.ActionData(**data),
-            )
+        # A refusal is answered by the project's handler (core.api.errors): 404, 403 or 400.
+        created = services.record_enforcement_action(
+            actor=request.user,
+            member_unit=member_unit,
+            enterprise=enterprise,
+            kind=kind,
+            hazards=hazards,
+            reason=reason,
+            data=services.ActionData(**data),
         )
-        if error:
-            return error
         created = self.get_queryset().get(pk=created.pk)
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -79,25 +64,19 @@ class EnforcementActionViewSet(
         incoming = serializers.FulfilSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         d = incoming.validated_data
-        _done, error = _call(
-            lambda: services.record_fulfilment(
-                target,
-                actor=request.user,
-                fulfilled_on=d["fulfilled_on"],
-                note=d["note"],
-                new_deadline=d["new_deadline"] or None,
-            )
+        services.record_fulfilment(
+            target,
+            actor=request.user,
+            fulfilled_on=d["fulfilled_on"],
+            note=d["note"],
+            new_deadline=d["new_deadline"] or None,
         )
-        return error or Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
 
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         target = self.get_object()
         incoming = serializers.RevokeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        _done, error = _call(
-            lambda: services.revoke_action(
-                target, actor=request.user, reason=incoming.validated_data["reason"]
-            )
-        )
-        return error or Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
+        services.revoke_action(target, actor=request.user, reason=incoming.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.models import AuditEvent
+from hazardloop.core.errors import Refused
 from hazardloop.enforcement import services
 from hazardloop.enforcement.choices import ActionKind, ActionStatus
 from hazardloop.enforcement.models import EnforcementAction
@@ -27,13 +28,13 @@ def fresh(hazard):
 
 @pytest.mark.parametrize("persona", ["provider", "expert", "enterprise", "township", "leader", "admin"])
 def test_roles_outside_government_enforcement_are_refused(personas, record, persona):
-    with pytest.raises(services.EnforcementPermissionDenied):
+    with pytest.raises(Refused):
         record(actor=getattr(personas, persona))
     assert not EnforcementAction.objects.exists()
 
 
 def test_member_unit_records_in_its_own_name_only(personas, district, record):
-    with pytest.raises(services.EnforcementPermissionDenied):
+    with pytest.raises(Refused):
         record(actor=personas.fire, member_unit=district.safety)
     assert not EnforcementAction.objects.exists()
 
@@ -209,7 +210,7 @@ def test_fulfilment_is_refused_twice_and_for_others(personas, district, loop, re
     theirs = record(
         ActionKind.WARNING, actor=personas.bureau, member_unit=district.fire, hazards=[loop.rectifying()]
     )
-    with pytest.raises(services.EnforcementPermissionDenied):
+    with pytest.raises(Refused):
         services.record_fulfilment(
             theirs, actor=personas.safety_unit, fulfilled_on=timezone.localdate(), note="x"
         )
