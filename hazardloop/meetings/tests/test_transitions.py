@@ -189,5 +189,7 @@ def test_the_page_offers_exactly_the_steps_the_table_allows(state, personas, dis
     BRING[state](personas, district, meeting)
     fresh = Meeting.objects.get(pk=meeting.pk)
     for persona in PERSONAS:
-        expected = {name for name, case in CASES.items() if persona in case.allowed and state in OPEN_IN[name]}
+        expected = {
+            name for name, case in CASES.items() if persona in case.allowed and state in OPEN_IN[name]
+        }
         assert offered(fresh, getattr(personas, persona)) == expected, persona
