@@ -46,6 +46,24 @@ def offered(instance, user, field: str = "status") -> set[str]:
     return {t.name for t in getattr(instance, f"get_available_user_{field}_transitions")(user)}
 
 
+def check(
+    method,
+    actor,
+    *,
+    not_now: str,
+    error: type[ServiceError] = ServiceError,
+    refused: str | None = None,
+) -> None:
+    """May `actor` take the step now? `Refused` when the actor may not take it at all,
+    `error(not_now)` (also as the `status` field's message) when the record's state or a
+    condition does not allow it now. `actor=None` is the system (demo, commands), which the
+    access rules do not restrict; the state still does."""
+    if actor is not None and not may_take(method, actor):
+        raise Refused(refused)
+    if not can_proceed(method):
+        raise error(not_now, errors={"status": [not_now]})
+
+
 def take(
     method,
     actor,
@@ -55,12 +73,8 @@ def take(
     refused: str | None = None,
     **kwargs,
 ):
-    """Take the step for `actor`: `Refused` when the actor may not take it at all, `error(not_now)`
-    (also as the `status` field's message) when the record's state or a condition does not allow
-    it now; otherwise the transition runs (it changes only the record's own fields — the caller
-    saves and records the event)."""
-    if not may_take(method, actor):
-        raise Refused(refused)
-    if not can_proceed(method):
-        raise error(not_now, errors={"status": [not_now]})
+    """`check`, then the transition runs (it changes only the record's own fields — the caller
+    saves and records the event). A service that validates data between the two calls `check`
+    first and the bound method itself after."""
+    check(method, actor, not_now=not_now, error=error, refused=refused)
     return method(**kwargs)

@@ -50,26 +50,3 @@ RATING_ROLE = {
     Role.TOWNSHIP: RatingKind.OFFICER,
     Role.MEMBER_UNIT: RatingKind.OFFICER,
 }
-
-CAPABILITIES: dict[str, frozenset[str]] = {
-    # Scorecards: the bureau and leader all, a township its contracts', a provider its own.
-    "evaluation.view": frozenset({Role.ADMIN, Role.BUREAU, Role.LEADER, Role.TOWNSHIP, Role.PROVIDER}),
-    # Compute, recompute and confirm scorecards (a township only for its own contracts).
-    "evaluation.manage": frozenset({Role.BUREAU, Role.TOWNSHIP}),
-    # KPI weights, anchors, findings expectations and contracts' payment rules.
-    "evaluation.configure": frozenset({Role.ADMIN, Role.BUREAU}),
-    # Apply a confirmed scorecard to a payment milestone (the purchaser pays).
-    "evaluation.adjust_payment": frozenset({Role.BUREAU, Role.TOWNSHIP}),
-    "evaluation.view_ratings": frozenset(
-        {
-            Role.ADMIN,
-            Role.BUREAU,
-            Role.LEADER,
-            Role.TOWNSHIP,
-            Role.MEMBER_UNIT,
-            Role.PROVIDER,
-            Role.ENTERPRISE,
-        }
-    ),
-    "evaluation.rate": frozenset(RATING_ROLE),
-}

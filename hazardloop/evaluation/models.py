@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from hazardloop.core.querysets import ScopedQuerySet
+from hazardloop.core.workflows import permitted
 
 from . import rules
 from .choices import EnterpriseClass, KpiCode, PeriodKind, RatingKind, ScorecardStatus
@@ -98,10 +100,13 @@ class Rating(models.Model):
         return f"{self.inspection_id} {self.get_kind_display()} {self.score}"
 
 
-class Scorecard(models.Model):
+class Scorecard(ConcurrentTransitionMixin, models.Model):
     """A provider's scorecard for a period: over one contract, or over all its contracts when
     `contract` is empty. A draft is replaced by recomputing; a confirmed one is frozen. The KPI
-    rows keep the figures and the ids of the records behind them."""
+    rows keep the figures and the ids of the records behind them.
+
+    `status` moves only through the steps declared below (draft → confirmed); each names who may
+    take it (`evaluation/access.py`)."""
 
     provider = models.ForeignKey(
         "registry.Provider", verbose_name=_("服务机构"), on_delete=models.PROTECT, related_name="scorecards"
@@ -117,12 +122,13 @@ class Scorecard(models.Model):
     period_kind = models.CharField(_("考核周期"), max_length=8, choices=PeriodKind.choices)
     period_start = models.DateField(_("周期开始"), db_index=True)
     period_end = models.DateField(_("周期结束"))
-    status = models.CharField(
+    status = FSMField(
         _("状态"),
         max_length=16,
         choices=ScorecardStatus.choices,
         default=ScorecardStatus.DRAFT,
         db_index=True,
+        protected=True,
     )
     total = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"))
@@ -174,6 +180,36 @@ class Scorecard(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == ScorecardStatus.CONFIRMED
+
+    # --- steps: own fields only; the services lock, validate, save and audit ----------------
+
+    @transition(
+        field=status,
+        source=ScorecardStatus.DRAFT,
+        target=None,
+        permission=permitted("evaluation.may_manage"),
+    )
+    def recompute(self) -> None:
+        """A draft is computed again from the records as they stand (the service writes it)."""
+
+    @transition(
+        field=status,
+        source=ScorecardStatus.DRAFT,
+        target=ScorecardStatus.CONFIRMED,
+        permission=permitted("evaluation.may_manage"),
+    )
+    def confirm(self, *, at, by) -> None:
+        self.confirmed_at = at
+        self.confirmed_by = by
+
+    @transition(
+        field=status,
+        source=ScorecardStatus.CONFIRMED,
+        target=None,
+        permission=permitted("evaluation.may_adjust_payment"),
+    )
+    def apply_payment(self) -> None:
+        """Only a confirmed (frozen) scorecard may move money."""
 
     @property
     def subject(self) -> str:

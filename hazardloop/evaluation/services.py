@@ -26,10 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazardloop.accounts import scoping
-from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
+from hazardloop.core.access import may
+from hazardloop.core.access import require as require_capability
 from hazardloop.core.errors import NotVisible, Refused, ServiceError
+from hazardloop.core.workflows import check
 from hazardloop.hazards import rules as hazard_rules
 from hazardloop.hazards.choices import HazardStatus
 from hazardloop.hazards.models import Hazard, Rectification, ReInspection
@@ -51,7 +53,7 @@ from hazardloop.procurement.models import (
 from hazardloop.registry.models import Provider
 
 from . import rules
-from .choices import RATING_ROLE, KpiCode, RatingKind, ScorecardStatus
+from .choices import RATING_ROLE, KpiCode, RatingKind
 from .models import FindingsExpectation, Kpi, PaymentAdjustment, PaymentRule, Rating, Scorecard, ScorecardKpi
 
 
@@ -68,8 +70,14 @@ class EvaluationNotFound(EvaluationError, NotVisible):
 
 
 def _require(actor, capability: str) -> None:
-    if actor is not None and not scoping.can(actor, capability):
-        raise EvaluationPermissionDenied(_("您没有权限执行此操作。"))
+    """core.access.require, except that `actor=None` (the system) is not restricted."""
+    if actor is not None:
+        require_capability(actor, capability)
+
+
+def _check(card: Scorecard, step: str, actor, not_now: str) -> None:
+    """May `actor` take `step` (declared on Scorecard) on this card now? 403 / EvaluationError."""
+    check(getattr(card, step), actor, not_now=not_now, error=EvaluationError)
 
 
 def _visible(qs, actor, message: str):
@@ -108,9 +116,10 @@ def rating_kind_for(actor) -> str | None:
 
 
 def may_rate(inspection: Inspection, actor) -> bool:
-    """Would `rate_inspection` accept a rating from `actor` now (for showing the form)?"""
+    """Would `rate_inspection` accept a rating from `actor` now (for showing the form)? The
+    access predicate, then the state and data the service checks."""
     kind = rating_kind_for(actor)
-    if kind is None or inspection.status == InspectionStatus.DRAFT:
+    if not may(actor, "evaluation.may_rate", inspection) or inspection.status == InspectionStatus.DRAFT:
         return False
     return not Rating.objects.filter(inspection_id=inspection.pk, kind=kind).exists()
 
@@ -130,7 +139,7 @@ def rate_inspection(inspection: Inspection | int, *, actor, score, comment: str 
     if locked is None:
         raise EvaluationNotFound(_("检查记录不存在或不在您的管辖范围内。"))
     kind = rating_kind_for(actor)
-    if kind is None or not scoping.can(actor, "evaluation.rate"):
+    if not may(actor, "evaluation.may_rate", locked):
         raise EvaluationPermissionDenied(_("只有被检查企业和陪同检查的乡镇、成员单位可以评价。"))
     if locked.status == InspectionStatus.DRAFT:
         raise EvaluationError(_("检查记录提交后才能评价。"))
@@ -434,9 +443,9 @@ def measure(
 
 
 def _check_scorecard_subject(actor, provider: Provider, contract: ServiceContract | None, period) -> None:
+    if actor is not None and not may(actor, "evaluation.may_compute_for", contract):
+        raise EvaluationPermissionDenied(_("服务机构全部合同的考核表由区安监局计算。"))
     if contract is None:
-        if actor is not None and actor.role not in {Role.BUREAU, Role.ADMIN}:
-            raise EvaluationPermissionDenied(_("服务机构全部合同的考核表由区安监局计算。"))
         return
     _visible(ServiceContract.objects.filter(pk=contract.pk), actor, _("服务合同不存在或不在您的管辖范围内。"))
     if contract.provider_id != provider.pk:
@@ -478,8 +487,13 @@ def compute_scorecard(
         .filter(provider=provider, contract=contract, period_kind=period.kind, period_start=period.start)
         .first()
     )
-    if existing is not None and existing.is_confirmed:
-        raise EvaluationError(_("%(period)s的考核表已确认，不能重新计算。") % {"period": period.label})
+    if existing is not None:
+        _check(
+            existing,
+            "recompute",
+            actor,
+            _("%(period)s的考核表已确认，不能重新计算。") % {"period": period.label},
+        )
     figures = measure(provider, contract, period, today=today)
     kpis = list(Kpi.objects.order_by("order", "code"))
     now = timezone.now()
@@ -489,7 +503,6 @@ def compute_scorecard(
     scorecard.period_end = period.end
     scorecard.computed_at = now
     scorecard.computed_by = actor
-    scorecard.status = ScorecardStatus.DRAFT
     rows = []
     for kpi in kpis:
         m = figures[kpi.code]
@@ -555,22 +568,26 @@ def confirm_scorecard(scorecard: Scorecard | int, *, actor) -> Scorecard:
     state transition (300)."""
     locked = _lock_scorecard(scorecard, actor)
     _require(actor, "evaluation.manage")
-    if locked.contract_id is None and actor is not None and actor.role not in {Role.BUREAU, Role.ADMIN}:
+    if actor is not None and not may(actor, "evaluation.may_manage", locked):
         raise EvaluationPermissionDenied(_("服务机构全部合同的考核表由区安监局确认。"))
-    if locked.is_confirmed:
-        raise EvaluationError(
-            _("该考核表已于%(at)s确认。")
-            % {"at": timezone.localtime(locked.confirmed_at).strftime("%Y-%m-%d %H:%M")}
-        )
+    _check(
+        locked,
+        "confirm",
+        actor,
+        _("该考核表已于%(at)s确认。")
+        % {
+            "at": timezone.localtime(locked.confirmed_at).strftime("%Y-%m-%d %H:%M")
+            if locked.confirmed_at
+            else ""
+        },
+    )
     if locked.total is None:
         raise EvaluationError(_("本期没有可计算的指标，考核表不能确认。"))
     if locked.period_end >= timezone.localdate():
         raise EvaluationError(
             _("考核周期到%(end)s结束，结束后才能确认。") % {"end": locked.period_end.isoformat()}
         )
-    locked.status = ScorecardStatus.CONFIRMED
-    locked.confirmed_at = timezone.now()
-    locked.confirmed_by = actor
+    locked.confirm(at=timezone.now(), by=actor)
     locked.save(update_fields=["status", "confirmed_at", "confirmed_by"])
     record_event(
         EventType.STATE_TRANSITION,
@@ -714,13 +731,12 @@ def apply_payment_adjustment(
     stored (score, share = rules.payment_share, original and adjusted amount, the rule, who,
     when); the milestone keeps the contract amount. Audit: record created (200). Errors:
     EvaluationError, nothing written."""
+    card = _lock_scorecard(scorecard, actor)  # out of scope is 404 before any 403
     _require(actor, "evaluation.adjust_payment")
-    card = _lock_scorecard(scorecard, actor)
     pk = milestone.pk if isinstance(milestone, PaymentMilestone) else milestone
     _visible(PaymentMilestone.objects.filter(pk=pk), actor, _("付款节点不存在或不在您的管辖范围内。"))
     locked = PaymentMilestone.objects.select_for_update().select_related("contract").get(pk=pk)
-    if not card.is_confirmed:
-        raise EvaluationError(_("考核表确认后才能用于付款调整。"))
+    _check(card, "apply_payment", actor, _("考核表确认后才能用于付款调整。"))
     if card.contract_id is None:
         raise EvaluationError(_("付款调整须使用单个合同的考核表。"))
     if card.total is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
-from hazardloop.accounts.choices import Role
 from hazardloop.core import exports
+from hazardloop.core.access import require
+from hazardloop.core.actions import add_service_errors, run_page_action
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.pdf import pdf_response
 from hazardloop.core.tables import PAGE_SIZES, paginate
+from hazardloop.core.workflows import offered
 from hazardloop.hazards.models import Hazard
 from hazardloop.inspections.models import Inspection
 from hazardloop.procurement.models import ComplianceBreach, PaymentMilestone, PlannedVisit, ServiceContract
@@ -31,24 +32,12 @@ from .forms import ComputeForm, PaymentRuleForm, RatingForm
 from .models import FindingsExpectation, Kpi, Rating, Scorecard
 
 
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
-
-
-def _error_text(exc: services.EvaluationError) -> str:
-    detail = "；".join(m for msgs in exc.errors.values() for m in msgs)
-    if detail and detail not in exc.message:
-        return f"{exc.message}：{detail}"
-    return exc.message
-
-
 def _visible_cards(user):
     return Scorecard.objects.visible_to(user).select_related("provider", "contract__township")
 
 
 def _card_or_404(user, pk: int) -> Scorecard:
-    _require(user, "evaluation.view")
+    require(user, "evaluation.view")
     return scoping.get_visible_or_404(_visible_cards(user), user, pk=pk)
 
 
@@ -77,7 +66,7 @@ def _filtered_cards(request):
 @login_required
 def scorecard_list(request):
     user = request.user
-    _require(user, "evaluation.view")
+    require(user, "evaluation.view")
     filterset, queryset = _filtered_cards(request)
     style_widgets(filterset.form)
     result = paginate(request, queryset)
@@ -96,7 +85,7 @@ def scorecard_list(request):
 
 @login_required
 def scorecard_export(request):
-    _require(request.user, "evaluation.view")
+    require(request.user, "evaluation.view")
     _filterset, queryset = _filtered_cards(request)
     columns = [
         exports.Column(_("服务机构"), "provider.name", width=30),
@@ -116,7 +105,7 @@ def scorecard_export(request):
 @login_required
 def scorecard_compute(request):
     user = request.user
-    _require(user, "evaluation.manage")
+    require(user, "evaluation.manage")
     contracts = (
         ServiceContract.objects.visible_to(user).in_force().select_related("provider").order_by("number")
     )
@@ -133,21 +122,14 @@ def scorecard_compute(request):
                 card = services.compute_scorecard(
                     actor=user, provider=data["provider"], contract=data["contract"], period=period
                 )
-            except services.EvaluationPermissionDenied as exc:
-                form.add_error(None, exc.message)
             except services.EvaluationError as exc:
-                form.add_error(None, _error_text(exc))
+                # Here a refusal (a provider-wide card asked by a township) is shown on the form
+                # too: the user chose the subject, the form is where to choose again.
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("考核表已计算（草稿），请核对后确认。"))
                 return redirect("evaluation:scorecard_detail", pk=card.pk)
     return render(request, "evaluation/scorecard_compute.html", {"form": form})
-
-
-def _may_manage(user, card: Scorecard) -> bool:
-    """May the user recompute (and, once the period is over, confirm) this draft?"""
-    if card.is_confirmed or not scoping.can(user, "evaluation.manage"):
-        return False
-    return card.contract_id is not None or user.role in {Role.BUREAU, Role.ADMIN}
 
 
 @login_required
@@ -155,14 +137,15 @@ def scorecard_detail(request, pk: int):
     user = request.user
     card = _card_or_404(user, pk)
     context = documents.context(card)
-    can_manage = _may_manage(user, card)
+    # The card's steps open in its state that this user may take (declared on Scorecard).
+    steps = offered(card, user)
     milestones = []
-    if card.is_confirmed and card.contract_id and scoping.can(user, "evaluation.adjust_payment"):
+    if "apply_payment" in steps and card.contract_id:
         milestones = list(services.pending_milestones(card.contract))
     rule = services.payment_rule_for(card.contract) if card.contract_id else None
     context.update(
         {
-            "can_manage": can_manage,
+            "steps": steps,
             "period_over": card.period_end < timezone.localdate(),
             "milestones": milestones,
             "rule": rule,
@@ -269,30 +252,24 @@ def scorecard_xlsx(request, pk: int):
 @require_POST
 def scorecard_recompute(request, pk: int):
     card = _card_or_404(request.user, pk)
-    try:
-        services.recompute_scorecard(card, actor=request.user)
-    except services.EvaluationPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.EvaluationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("考核表已按最新记录重新计算。"))
-    return redirect("evaluation:scorecard_detail", pk=card.pk)
+    return run_page_action(
+        request,
+        lambda: services.recompute_scorecard(card, actor=request.user),
+        success=_("考核表已按最新记录重新计算。"),
+        redirect_to=("evaluation:scorecard_detail", card.pk),
+    )
 
 
 @login_required
 @require_POST
 def scorecard_confirm(request, pk: int):
     card = _card_or_404(request.user, pk)
-    try:
-        services.confirm_scorecard(card, actor=request.user)
-    except services.EvaluationPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.EvaluationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("考核表已确认，数据已冻结。"))
-    return redirect("evaluation:scorecard_detail", pk=card.pk)
+    return run_page_action(
+        request,
+        lambda: services.confirm_scorecard(card, actor=request.user),
+        success=_("考核表已确认，数据已冻结。"),
+        redirect_to=("evaluation:scorecard_detail", card.pk),
+    )
 
 
 @login_required
@@ -300,7 +277,7 @@ def scorecard_confirm(request, pk: int):
 def scorecard_apply(request, pk: int):
     user = request.user
     card = _card_or_404(user, pk)
-    _require(user, "evaluation.adjust_payment")
+    require(user, "evaluation.adjust_payment")
     try:
         milestone_id = int(request.POST.get("milestone", ""))
     except ValueError:
@@ -308,32 +285,28 @@ def scorecard_apply(request, pk: int):
         return redirect("evaluation:scorecard_detail", pk=card.pk)
     if not PaymentMilestone.objects.visible_to(user).filter(pk=milestone_id).exists():
         raise Http404
-    try:
-        adjustment = services.apply_payment_adjustment(card, milestone_id, actor=user)
-    except services.EvaluationPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.EvaluationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request,
+    return run_page_action(
+        request,
+        lambda: services.apply_payment_adjustment(card, milestone_id, actor=user),
+        success=lambda adjustment: (
             _("已按考核得分 %(score)s 调整付款：支付 %(share)s%%，%(amount)s 元。")
-            % {"score": adjustment.score, "share": adjustment.share, "amount": adjustment.adjusted_amount},
-        )
-    return redirect("evaluation:scorecard_detail", pk=card.pk)
+            % {"score": adjustment.score, "share": adjustment.share, "amount": adjustment.adjusted_amount}
+        ),
+        redirect_to=("evaluation:scorecard_detail", card.pk),
+    )
 
 
 @login_required
 def kpi_config(request):
     user = request.user
-    _require(user, "evaluation.view")
+    require(user, "evaluation.view")
     kpis = list(Kpi.objects.order_by("order", "code"))
     expectations = list(FindingsExpectation.objects.order_by("enterprise_class"))
     can_configure = scoping.can(user, "evaluation.configure")
     errors: dict[str, list[str]] = {}
     posted = request.POST if request.method == "POST" else None
     if posted is not None:
-        _require(user, "evaluation.configure")
+        require(user, "evaluation.configure")
         values = {
             k.code: {name: posted.get(f"{k.code}-{name}", "") for name in ("weight", "target", "zero_at")}
             for k in kpis
@@ -342,8 +315,9 @@ def kpi_config(request):
         try:
             services.configure_kpis(actor=user, kpis=values, expectations=expect)
         except services.EvaluationError as exc:
+            # Per-KPI messages sit on the table's rows, not on a Django form.
             errors = exc.errors
-            messages.error(request, _error_text(exc))
+            messages.error(request, exc.text)
         else:
             messages.success(request, _("考核指标已保存；已计算的考核表保留原权重。"))
             return redirect("evaluation:kpi_config")
@@ -393,7 +367,7 @@ def _filtered_ratings(request):
 
 @login_required
 def rating_list(request):
-    _require(request.user, "evaluation.view_ratings")
+    require(request.user, "evaluation.view_ratings")
     filterset, queryset = _filtered_ratings(request)
     style_widgets(filterset.form)
     result = paginate(request, queryset)
@@ -411,7 +385,7 @@ def rating_list(request):
 
 @login_required
 def rating_export(request):
-    _require(request.user, "evaluation.view_ratings")
+    require(request.user, "evaluation.view_ratings")
     _filterset, queryset = _filtered_ratings(request)
     columns = [
         exports.Column(_("检查报告"), "inspection.report_number", width=22),
@@ -432,28 +406,25 @@ def rate_inspection(request, pk: int):
     user = request.user
     if not Inspection.objects.visible_to(user).filter(pk=pk).exists():
         raise Http404
-    _require(user, "evaluation.rate")
+    require(user, "evaluation.rate")
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择1到5分。"))
         return redirect("inspections:detail", pk=pk)
-    try:
-        services.rate_inspection(
+    return run_page_action(
+        request,
+        lambda: services.rate_inspection(
             pk, actor=user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
-        )
-    except services.EvaluationPermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except services.EvaluationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("感谢您的评价。"))
-    return redirect("inspections:detail", pk=pk)
+        ),
+        success=_("感谢您的评价。"),
+        redirect_to=("inspections:detail", pk),
+    )
 
 
 @login_required
 def payment_rule(request, pk: int):
     user = request.user
-    _require(user, "evaluation.view")
+    require(user, "evaluation.view")
     contract = scoping.get_visible_or_404(
         ServiceContract.objects.select_related("township", "provider"), user, pk=pk
     )
@@ -461,16 +432,12 @@ def payment_rule(request, pk: int):
     own = hasattr(contract, "payment_rule")
     form = PaymentRuleForm(request.POST or None, initial=rule.as_dict())
     if request.method == "POST":
-        _require(user, "evaluation.configure")
+        require(user, "evaluation.configure")
         if form.is_valid():
             try:
                 services.set_payment_rule(contract, actor=user, **form.cleaned_data)
             except services.EvaluationError as exc:
-                for field_name, msgs in exc.errors.items():
-                    for msg in msgs:
-                        form.add_error(field_name if field_name in form.fields else None, msg)
-                if not exc.errors:
-                    form.add_error(None, exc.message)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("考核付款规则已保存。"))
                 return redirect("evaluation:payment_rule", pk=contract.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
@@ -77,14 +77,8 @@ class RatingViewSet(
         data = body.validated_data
         if not Inspection.objects.visible_to(request.user).filter(pk=data["inspection"]).exists():
             raise NotFound("检查记录不存在或不在您的管辖范围内。")
-        try:
-            rating = services.rate_inspection(
-                data["inspection"], actor=request.user, score=data["score"], comment=data["comment"]
-            )
-        except services.EvaluationNotFound as exc:
-            raise NotFound(exc.message) from exc
-        except services.EvaluationPermissionDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except services.EvaluationError as exc:
-            return Response({"detail": exc.message, **exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        # A refusal is answered by the project's handler (core.api.errors): 404, 403 or 400.
+        rating = services.rate_inspection(
+            data["inspection"], actor=request.user, score=data["score"], comment=data["comment"]
+        )
         return Response(serializers.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ import time_machine
 
 from hazardloop.accounts import scoping
 from hazardloop.audit.models import AuditEvent
+from hazardloop.core.errors import Refused
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import HazardStatus
 from hazardloop.hazards.models import Hazard
@@ -59,9 +60,9 @@ def test_rating_refusals(personas, world):
         services.rate_inspection(inspection, actor=personas.outsider, score=5)  # another enterprise
     with pytest.raises(services.EvaluationNotFound):
         services.rate_inspection(987654, actor=personas.enterprise, score=5)
-    with pytest.raises(services.EvaluationPermissionDenied):
+    with pytest.raises(Refused):
         services.rate_inspection(inspection, actor=personas.provider, score=5)  # rating oneself
-    with pytest.raises(services.EvaluationPermissionDenied):
+    with pytest.raises(Refused):
         services.rate_inspection(inspection, actor=personas.bureau, score=5)
     for bad in (0, 6, "五", None):
         with pytest.raises(services.EvaluationError) as exc:
@@ -240,14 +241,14 @@ def test_weights_changed_later_do_not_touch_computed_scorecards(personas, world,
     services.configure_kpis(actor=personas.bureau, kpis=values, expectations={"high_risk": "3"})
     assert Kpi.objects.get(code="coverage").weight == before["coverage"] + 5
     assert {r.code: r.weight for r in Scorecard.objects.get(pk=card.pk).kpis.all()} == before
-    with pytest.raises(services.EvaluationPermissionDenied):
+    with pytest.raises(Refused):
         services.configure_kpis(actor=personas.township, kpis=values)
 
 
 def test_who_may_compute_which_scorecard(personas, world, district, quarter):
-    with pytest.raises(services.EvaluationPermissionDenied):
+    with pytest.raises(Refused):
         services.compute_scorecard(actor=personas.township, provider=district.provider, period=Q1)
-    with pytest.raises(services.EvaluationPermissionDenied):
+    with pytest.raises(Refused):
         services.compute_scorecard(
             actor=personas.provider, provider=district.provider, contract=district.contract, period=Q1
         )
@@ -329,7 +330,7 @@ def test_payment_adjustment_arithmetic_and_refusals(personas, world, district, q
         services.apply_payment_adjustment(card, final, actor=personas.bureau)
     assert "不能重复调整" in exc.value.message
     assert PaymentAdjustment.objects.count() == 1
-    with pytest.raises(services.EvaluationPermissionDenied):
+    with pytest.raises(Refused):
         services.apply_payment_adjustment(card, final, actor=personas.provider)
 
 

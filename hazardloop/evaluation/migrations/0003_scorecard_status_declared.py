@@ -1,0 +1,24 @@
+# The status column is unchanged (same type, length, choices and default); only the model's
+# field class becomes django-fsm's, which declares the steps. State only: no table is rebuilt.
+
+import django_fsm
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('evaluation', '0002_default_kpis'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='scorecard',
+                    name='status',
+                    field=django_fsm.FSMField(choices=[('draft', '草稿'), ('confirmed', '已确认')], db_index=True, default='draft', max_length=16, protected=True, verbose_name='状态'),
+                ),
+            ],
+        ),
+    ]
