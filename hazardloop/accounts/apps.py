@@ -8,8 +8,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from hazardloop.core import access as core_access
         from hazardloop.core import personal_data
 
-        from . import scoping
+        from . import access, scoping, tokens
 
         scoping.register_capabilities(personal_data.CAPABILITIES)
+        core_access.register_app(access)
+        post_save.connect(tokens.on_user_saved, sender=self.get_model("User"), dispatch_uid="tokens-user")

@@ -45,3 +45,12 @@ class OTPCodeForm(BootstrapFormMixin, forms.Form):
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError(_("请输入认证器应用显示的6位数字。"))
         return code
+
+
+class ApiTokenForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("用途"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("例如：数据对接脚本")}),
+    )

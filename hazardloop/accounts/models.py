@@ -1,5 +1,6 @@
 """Users and their place in the district. Visibility is decided in scoping.py, not here."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -92,6 +93,8 @@ class User(AbstractUser):
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        # Read by accounts.tokens.on_user_saved: the user's API tokens end with the old password.
+        self._password_was_set = True
 
     @property
     def organisation(self):
@@ -112,3 +115,60 @@ class User(AbstractUser):
             # An expert acts for the firm that employs them, not as an organisation of their own.
             return str(org.provider)
         return str(org)
+
+
+class TokenEndReason(models.TextChoices):
+    """Why a token stopped working; shown on the token list and kept in the audit event."""
+
+    USER = "user", _("本人撤销")
+    ADMIN = "admin", _("管理员撤销")
+    PASSWORD_CHANGED = "password_changed", _("密码已修改")
+    PASSWORD_EXPIRED = "password_expired", _("密码已过期")
+    DEACTIVATED = "deactivated", _("账号已停用")
+    EXPIRED = "expired", _("令牌已到期")
+    SUPERSEDED = "superseded", _("超过令牌数量上限，最早的令牌被替换")
+
+
+class ApiToken(models.Model):
+    """An API access token. Only a SHA-256 digest of the key is stored: a database dump or
+    backup gives nobody a working token. Every token has an end (API_TOKEN_LIFETIME_DAYS) and
+    stops at once when revoked; the authentication class (accounts/tokens.py) also refuses a
+    token issued before the user's last password change, whatever this row says."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("用途"), max_length=64, blank=True)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    # The first characters of the key, so that a user can tell their tokens apart.
+    prefix = models.CharField(_("前缀"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("撤销原因"), max_length=20, choices=TokenEndReason.choices, blank=True
+    )
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    def is_live(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

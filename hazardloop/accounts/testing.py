@@ -38,3 +38,10 @@ def log_in_browser(page, base_url: str, username: str, password: str) -> None:
         page.wait_for_url(f"{base_url}/accounts/two-factor/verify/**")
         page.fill("#id_code", two_factor.current_code(device))
         page.click("[data-testid=otp-form] button[type=submit]")
+
+
+def api_token_key(user) -> str:
+    """A live API token's key for `user` (what POST /api/token/ would hand out)."""
+    from .tokens import issue_token
+
+    return issue_token(user, name="test").key

@@ -1,14 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from . import ratelimit, two_factor
-from .forms import LoginForm, OTPCodeForm, PasswordChangeForm
+from hazardloop.core import access
+from hazardloop.core.actions import run_page_action
+
+from . import ratelimit, tokens, two_factor
+from .forms import ApiTokenForm, LoginForm, OTPCodeForm, PasswordChangeForm
 
 TOO_MANY = _("来自您所在地址的登录尝试过多，请%(minutes)d分钟后再试。")
 
@@ -115,3 +121,44 @@ def two_factor_verify(request):
         ratelimit.record_failure(request, "otp")
         form.add_error("code", _g("验证码不正确或已过期，请重新输入。"))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+# --- API tokens: list, issue, revoke (the same services as /api/token/ and /api/tokens/) -------
+
+
+@login_required
+@never_cache
+def api_tokens(request):
+    """接口令牌: the user's own tokens (an administrator sees everybody's), a form to issue a new
+    one (its key shown once, on this answer only) and a revoke button on each live one."""
+    issued = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        issued = tokens.issue_token(request.user, name=form.cleaned_data["name"], request=request)
+        form = ApiTokenForm()
+    rows = list(tokens.visible_tokens(request.user).order_by("-created_at", "-pk")[:200])
+    now = timezone.now()
+    for token in rows:
+        token.status_text = tokens.status_label(token, now)
+        token.live = token.status_text == _g("有效")
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": rows,
+            "see_all": access.can(request.user, "accounts.manage_all_tokens"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    return run_page_action(
+        request,
+        lambda: tokens.revoke_token(request.user, pk, request=request),
+        success=_g("令牌已撤销。"),
+        redirect_to=reverse("api_tokens"),
+    )

@@ -16,6 +16,9 @@ class EventType(models.IntegerChoices):
     LOGIN_FAILED = 101, _("登录失败")
     LOGOUT = 102, _("退出登录")
     PASSWORD_CHANGED = 103, _("修改密码")
+    TOKEN_ISSUED = 104, _("签发接口令牌")
+    TOKEN_REVOKED = 105, _("撤销接口令牌")
+    PASSWORD_RESET_REQUESTED = 106, _("申请重置密码")
 
     RECORD_CREATED = 200, _("新建记录")
     RECORD_UPDATED = 201, _("修改记录")
@@ -40,3 +43,4 @@ class BreakKind(models.TextChoices):
     PREV_HASH = "prev_hash", _("前序哈希不符")
     HASH = "hash", _("内容哈希不符")
     TAIL = "tail", _("链尾与链头表不符")
+    CHECKPOINT = "checkpoint", _("与外部检查点不符")

@@ -9,9 +9,10 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from hazardloop.accounts import ratelimit, two_factor
+from hazardloop.accounts import ratelimit, tokens, two_factor
 from hazardloop.accounts.passwords import password_expired
 
 from .errors import LoginRateLimited
@@ -34,6 +35,9 @@ class AuthTokenSerializer(serializers.Serializer):
         write_only=True,
         max_length=12,
         help_text=_("区安监局和系统管理员账号必填：认证器应用显示的6位数字。"),
+    )
+    name = serializers.CharField(
+        label=_("用途"), required=False, allow_blank=True, max_length=64, write_only=True
     )
 
     def validate(self, attrs):
@@ -79,16 +83,35 @@ class AuthTokenSerializer(serializers.Serializer):
         return attrs
 
 
-class ObtainTokenView(ObtainAuthToken):
+class ObtainTokenView(APIView):
+    """Each call issues a new token with an end (API_TOKEN_LIFETIME_DAYS); the key is shown once
+    here and stored only as a digest. List and revoke them at /api/tokens/."""
+
+    authentication_classes = []
+    permission_classes = []
     serializer_class = AuthTokenSerializer
-    # DRF's token view switches throttling off; ours counts callers per address.
+    # Counts callers per address.
     throttle_classes = [AnonThrottle]
 
     @extend_schema(
         summary=_("获取访问令牌"),
         request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "id": serializers.IntegerField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        issued = tokens.issue_token(
+            serializer.validated_data["user"], name=serializer.validated_data.get("name", ""), request=request
+        )
+        return Response({"token": issued.key, "id": issued.token.pk, "expires_at": issued.token.expires_at})

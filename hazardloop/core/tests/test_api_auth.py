@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD
+from hazardloop.accounts.models import ApiToken
+from hazardloop.accounts.tokens import digest
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_a_token_is_issued_for_good_credentials_and_opens_the_api(personas):
     response = ask_token("township", PASSWORD)
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(key=key).user == personas.township
+    assert ApiToken.objects.get(digest=digest(key)).user == personas.township
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -37,7 +38,7 @@ def test_bad_credentials_get_a_400_with_a_message(personas):
     response = ask_token("township", "not-the-password")
     assert response.status_code == 400
     assert response.json()["non_field_errors"] == ["用户名或密码错误。"]
-    assert not Token.objects.filter(user=personas.township).exists()
+    assert not ApiToken.objects.filter(user=personas.township).exists()
 
 
 def test_a_missing_password_is_a_field_error(personas):
@@ -60,7 +61,7 @@ def test_repeated_failures_lock_the_account_for_the_api_too(personas, settings):
     locked = ask_token("township", PASSWORD)
     assert locked.status_code == 429
     assert locked.json()["detail"].startswith("登录失败次数过多")
-    assert not Token.objects.filter(user=personas.township).exists()
+    assert not ApiToken.objects.filter(user=personas.township).exists()
 
 
 def test_a_lockout_on_one_account_leaves_others_alone(personas, settings):

@@ -1,8 +1,8 @@
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from hazardloop.accounts.testing import api_token_key
 from hazardloop.enforcement.choices import ActionKind, ActionStatus
 from hazardloop.enforcement.models import EnforcementAction
 from hazardloop.hazards.choices import HazardStatus
@@ -17,8 +17,7 @@ ACTIONS = "/api/enforcement/actions/"
 
 def api_as(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 

@@ -1,7 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from hazardloop.accounts.testing import api_token_key
 from hazardloop.hazards.models import Hazard
 
 pytestmark = pytest.mark.django_db
@@ -11,8 +11,7 @@ HAZARDS = "/api/hazards/hazards/"
 
 def api_as(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 

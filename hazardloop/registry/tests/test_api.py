@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import enterprise_data
+from hazardloop.accounts.testing import api_token_key
 from hazardloop.registry import rules, services
 from hazardloop.registry.filters import EnterpriseFilter
 from hazardloop.registry.models import Enterprise, Expert, ExpertCertificate
@@ -37,8 +37,7 @@ PERSONAS = [
 def api_as(user) -> APIClient:
     """A client that authenticates the way an integration does, with a token."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 
