@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from hazardloop.core.http import client_ip
 
-from . import rules
-from .choices import EventType
+from . import checkpoints, rules
+from .choices import BreakKind, EventType
 from .models import AuditAnchor, AuditChainHead, AuditEvent
 
 # 网络安全法 第二十一条: network logs are kept for no less than six months.
@@ -197,10 +197,40 @@ class ChainReport:
     result: rules.VerifyResult
     anchor_seq: int
     head_seq: int | None
+    checkpoints: int = 0
+    # A line of the checkpoint file that is not ours (edited, forged): (line number, reason).
+    checkpoint_file_error: checkpoints.CheckpointFileError | None = None
 
     @property
     def ok(self) -> bool:
-        return self.result.ok
+        return self.result.ok and self.checkpoint_file_error is None
+
+
+def _check_checkpoints(result, found, *, anchor_seq, anchor_hash) -> rules.VerifyResult:
+    """Every checkpoint past the anchor names an event that must still be there with that hash;
+    a checkpoint at the anchor itself must carry the anchor's hash. The first disagreement (in
+    sequence order) is the break."""
+    from dataclasses import replace
+
+    if not result.ok:
+        return result
+    wanted = sorted({(cp.seq, cp.hash) for cp in found if cp.seq >= anchor_seq and cp.seq > 0})
+    stored: dict[int, str] = {}
+    seqs = [seq for seq, _hash in wanted if seq > anchor_seq]
+    for start in range(0, len(seqs), 1000):
+        chunk = seqs[start : start + 1000]
+        stored.update(AuditEvent.objects.filter(seq__in=chunk).values_list("seq", "hash"))
+    for seq, hash_ in wanted:
+        have = anchor_hash if seq == anchor_seq else stored.get(seq)
+        if have != hash_:
+            found_text = (
+                have
+                if have is not None
+                else _("（该序号的记录已不存在，链上最后为 %(last)s）") % {"last": result.last_seq}
+            )
+            broken = rules.ChainBreak(seq, BreakKind.CHECKPOINT, hash_, found_text)
+            return replace(result, broken=broken)
+    return result
 
 
 def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
@@ -209,7 +239,15 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
     The head is read before the rows, and only rows up to it are walked: rows appended while
     the walk runs belong to a later check, and every row up to the head committed with it.
     Rows are streamed with an iterator, so memory does not grow with the log.
+
+    Then the signed checkpoints kept outside the database (audit/checkpoints.py) are compared
+    with the chain: they are read before the head, so each of them was written for a head no
+    newer than the one read here.
     """
+    try:
+        found, file_error = checkpoints.read(), None
+    except checkpoints.CheckpointFileError as exc:
+        found, file_error = [], exc
     head = AuditChainHead.objects.filter(pk=1).values("seq", "hash").first()
     anchor = AuditAnchor.objects.order_by("-seq").values("seq", "hash").first()
     start_seq, start_hash = (anchor["seq"], anchor["hash"]) if anchor else (0, rules.GENESIS_HASH)
@@ -222,7 +260,14 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
         expected_head = (start_seq, start_hash)
     records = (event.chain_record() for event in rows.order_by("seq").iterator(chunk_size=chunk_size))
     result = rules.verify(records, start_seq=start_seq, start_hash=start_hash, head=expected_head)
-    return ChainReport(result=result, anchor_seq=start_seq, head_seq=head["seq"] if head else None)
+    result = _check_checkpoints(result, found, anchor_seq=start_seq, anchor_hash=start_hash)
+    return ChainReport(
+        result=result,
+        anchor_seq=start_seq,
+        head_seq=head["seq"] if head else None,
+        checkpoints=len(found),
+        checkpoint_file_error=file_error,
+    )
 
 
 def retention_days_setting() -> int:

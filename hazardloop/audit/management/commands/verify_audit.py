@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from hazardloop.audit import checkpoints
 from hazardloop.audit.choices import BreakKind
 from hazardloop.audit.services import verify_chain
 
@@ -12,15 +13,31 @@ REASONS = {
     BreakKind.TAIL: gettext_noop(
         "链尾与链头表不符：链头为 %(expected)s，链上最后一条为 %(found)s（最新记录被删除或改动）"
     ),
+    BreakKind.CHECKPOINT: gettext_noop(
+        "与外部检查点不符：检查点记载该序号的哈希为 %(expected)s，库中为 %(found)s"
+        "（最新记录被删除、链头被回退或记录被重写）"
+    ),
 }
 
 
 class Command(BaseCommand):
     help = "校验审计日志哈希链；完整时输出条数，否则指出第一处断裂的序号并以非零状态退出。"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--checkpoint",
+            action="store_true",
+            help="校验通过后，把链头（序号与哈希）签名写入 AUDIT_CHECKPOINT_FILE（库外的检查点文件）。",
+        )
+
     def handle(self, *args, **options):
         report = verify_chain()
         result = report.result
+        if report.checkpoint_file_error is not None:
+            raise CommandError(
+                _("审计检查点文件 %(path)s 第 %(line)d 行无法识别或签名不符：该文件被改动或伪造。")
+                % {"path": checkpoints.path(), "line": report.checkpoint_file_error.line_no}
+            )
         broken = result.broken
         if broken is not None:
             reason = _(REASONS[broken.kind]) % {"expected": broken.expected, "found": broken.found}
@@ -39,3 +56,15 @@ class Command(BaseCommand):
         # Written down outside the system (say, in the monthly meeting minutes), this value lets a
         # later check prove that nobody rebuilt the whole chain from here back.
         self.stdout.write(_("链头哈希：%(hash)s") % {"hash": result.last_hash})
+        if checkpoints.path() is None:
+            self.stdout.write(_("未设置 AUDIT_CHECKPOINT_FILE：没有库外检查点可比对。"))
+        else:
+            self.stdout.write(_("已比对库外检查点 %(count)d 个。") % {"count": report.checkpoints})
+        if options["checkpoint"]:
+            if checkpoints.path() is None:
+                raise CommandError(_("未设置 AUDIT_CHECKPOINT_FILE，无法写入检查点。"))
+            checkpoints.write(result.last_seq or report.anchor_seq, result.last_hash)
+            self.stdout.write(
+                _("已写入检查点：序号 %(seq)d → %(path)s")
+                % {"seq": result.last_seq or report.anchor_seq, "path": checkpoints.path()}
+            )
