@@ -160,6 +160,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "hazardloop.accounts.validators.CharacterClassValidator"},
 ]
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+# API tokens (accounts/tokens.py): each ends after this many days, and at once when revoked, when
+# the password changes or expires, or when the account is deactivated. Beyond the cap of live
+# tokens per user the oldest are revoked.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -178,15 +183,20 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_IP_MAX_ATTEMPTS = env_int("LOGIN_IP_MAX_ATTEMPTS", 30)
 LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 600)
 
-# The cache holds the rate-limit counters (API throttles, login attempts per address). Local
-# memory is per process: with several app servers set REDIS_URL so that they share one count
-# (pip install 'hazardloop[redis]').
+# The cache holds the rate-limit counters (API throttles, sign-in failures per address). They
+# must be one count for every process of every server, so the cache is never per-process
+# memory: Redis when REDIS_URL is set (pip install 'hazardloop[redis]'), otherwise a table in the
+# application's own database (created by `migrate`; decision 0055).
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hazardloop"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "hazardloop_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     )
 }
 
@@ -267,9 +277,11 @@ EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a refused token answers 401 with `WWW-Authenticate: Token` (the first class
+    # names the challenge); a request without one falls through to the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hazardloop.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -397,10 +409,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hazardloop@localhost")
 # The district this installation serves (GB/T 2260 code); the demo builds 龙安区, 410506.
 HAZARDLOOP_DISTRICT_CODE = env_str("HAZARDLOOP_DISTRICT_CODE", "410506")
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Checked across every part of an .xlsx before any reader parses it (core/xlsx_guard.py): the
+# inflated size of all parts together, the cells of all worksheets, and each part's
+# compression ratio (a spreadsheet's XML compresses about 10:1; a zip bomb 1000:1).
+IMPORT_MAX_INFLATED_MB = env_int("IMPORT_MAX_INFLATED_MB", 512)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 6_000_000)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)
 
 # --- audit log and backups (hazardloop.audit; core's backup and restore commands) -------------
 # purge_audit keeps at least 180 days whatever this says (网络安全法 第二十一条: six months).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+# Signed checkpoints of the chain head, kept outside the database (audit/checkpoints.py):
+# `verify_audit --checkpoint` appends one, every `verify_audit` compares them all. Put the file
+# where the database and the web processes cannot write (docs/operations.md, "Audit log").
+# Empty: no checkpoints (development); set it in every deployment.
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE")
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY") or f"hazardloop-audit-checkpoint:{SECRET_KEY}"
 BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "var" / "backups")
 
 # --- the closed loop (hazardloop.hazards) --------------------------------------------------------

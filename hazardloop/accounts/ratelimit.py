@@ -3,10 +3,18 @@
 Axes locks one user name from one address after a few failures; it does not stop one address
 from trying many user names (password spraying), nor a flood of wrong verification codes.
 This counts the failures (password form, API token, TOTP code) per address in a fixed window
-in Django's cache, and once the limit is reached refuses every further attempt from that
-address until the window ends, before any password is checked. Successful sign-ins are not
-counted, so an office behind one NAT address can still log in forty clerks at 8:30.
-The cache is per process unless REDIS_URL makes it shared: with several app servers, set it."""
+and once the limit is reached refuses every further attempt from that address until the window
+ends, before any password is checked. Successful sign-ins are not counted, so an office behind
+one NAT address can still log in forty clerks at 8:30.
+
+The count must be one for every process of every server, or each gunicorn worker grants the
+attacker its own allowance: it lives in the default cache, which settings.py makes Redis
+(REDIS_URL) or, without it, the database cache table — never per-process memory.
+
+Each failure takes a numbered slot (`cache.add`, an atomic insert-if-absent in Redis, the
+database cache and local memory alike): failures arriving at once from several processes take
+different slots, where a read-increment-write would count two of them as one. The address is
+refused once the slot numbered the limit is taken."""
 
 from __future__ import annotations
 
@@ -40,7 +48,7 @@ def retry_after(request, bucket: str = "login") -> int | None:
     if not limit:
         return None
     key, remaining = _key(request, bucket)
-    if (cache.get(key) or 0) >= limit:
+    if cache.get(f"{key}:{limit}") is not None:
         return max(1, remaining)
     return None
 
@@ -50,9 +58,10 @@ def record_failure(request, bucket: str = "login") -> None:
     if not limit:
         return
     key, _remaining = _key(request, bucket)
-    # add() is atomic in every backend: the first failure of a window creates the counter.
-    if not cache.add(key, 1, timeout=window + 5):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 5)
+    slots = [f"{key}:{n}" for n in range(1, limit + 1)]
+    taken = cache.get_many(slots)
+    for slot in slots:
+        # A slot another process took since the read above makes add() fail: try the next.
+        if slot not in taken and cache.add(slot, 1, timeout=window + 5):
+            return
+    # Every slot taken: the address is already refused.
