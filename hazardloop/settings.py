@@ -141,6 +141,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+# PostgreSQL: a statement running longer than this is cancelled, and a session idle inside a
+# transaction longer than the second figure is closed (the request answers 503; a held lock is
+# released). Web processes (wsgi.py sets HAZARDLOOP_PROCESS=web; runserver too) get the short
+# figures; commands and task workers (imports, plans, reports, backups) the long ones. 0 = none.
+import sys  # noqa: E402
+
+HAZARDLOOP_PROCESS = env_str("HAZARDLOOP_PROCESS") or ("web" if sys.argv[1:2] == ["runserver"] else "command")
+if HAZARDLOOP_PROCESS == "web":
+    DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000)
+else:
+    DB_STATEMENT_TIMEOUT_MS = env_int("DB_WORKER_STATEMENT_TIMEOUT_MS", 3_600_000)
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int("DB_WORKER_IDLE_IN_TRANSACTION_TIMEOUT_MS", 600_000)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} "
+        f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and authentication ------------------------------------------------------------
@@ -165,6 +183,8 @@ PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 # tokens per user the oldest are revoked.
 API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
 API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 10)
+# The one-time password-reset link (accounts/urls.py) lives this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -359,6 +379,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "hazardloop.core.errorpages.csrf_failure"  # Chinese, not Django's English
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)

@@ -25,5 +25,8 @@ urlpatterns = [
     path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# A database outage answers 503 (JSON on the API), other failures the Chinese 500 page.
+handler500 = "hazardloop.core.errorpages.server_error"
+
 # Uploaded files are never served from MEDIA_URL, not even in development: evidence is private
 # and every download goes through a view that checks the viewer's scope (hazards:attachment).

@@ -24,6 +24,28 @@ class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
     pass
 
 
+class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("登记的电子邮箱")
+
+    def save(self, *args, **kwargs):
+        from django.db import transaction
+
+        from hazardloop.audit.choices import EventType
+        from hazardloop.audit.services import record_event
+
+        request = kwargs.get("request")
+        for user in self.get_users(self.cleaned_data["email"]):
+            with transaction.atomic():
+                record_event(EventType.PASSWORD_RESET_REQUESTED, actor=None, target=user, request=request)
+        return super().save(*args, **kwargs)
+
+
+class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
+    pass
+
+
 class OTPCodeForm(BootstrapFormMixin, forms.Form):
     """The six digits an authenticator app shows; spaces are allowed and ignored."""
 

@@ -14,7 +14,14 @@ from hazardloop.core import access
 from hazardloop.core.actions import run_page_action
 
 from . import ratelimit, tokens, two_factor
-from .forms import ApiTokenForm, LoginForm, OTPCodeForm, PasswordChangeForm
+from .forms import (
+    ApiTokenForm,
+    LoginForm,
+    OTPCodeForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 TOO_MANY = _("来自您所在地址的登录尝试过多，请%(minutes)d分钟后再试。")
 
@@ -50,6 +57,32 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, _("密码已修改。"))
         return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """忘记密码: the same answer whether or not the address belongs to an account (nothing to
+    learn by probing), a mail only to active accounts with a usable password, and at most
+    LOGIN_IP_MAX_ATTEMPTS requests per address and window (no mail flooding from here)."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = PasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        wait = ratelimit.retry_after(request, "reset")
+        if wait is not None:
+            return _too_many(request, wait, self.template_name, self.get_context_data(form=self.form_class()))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        ratelimit.record_failure(self.request, "reset")  # every request counts, found or not
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
 
 
 def _next_url(request) -> str:

@@ -29,10 +29,57 @@ class UploadRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class GeoPosition:
+    """Where an evidence photo was taken, from its EXIF GPS block (WGS-84 degrees, as the
+    camera wrote them). Kept because stripping the metadata would otherwise lose it."""
+
+    latitude: float
+    longitude: float
+    altitude: float | None = None
+    taken_at: str = ""  # EXIF DateTimeOriginal as written ("2026:11:20 09:31:05"), camera's local time
+
+
+@dataclass(frozen=True)
 class CleanFile:
     content: ContentFile
     original_name: str
     content_type: str
+    # The photo's position, read before the metadata is dropped; None for a PDF or a photo
+    # without GPS. Stores that have a place for it keep it (issue 13).
+    position: GeoPosition | None = None
+
+
+GPS_IFD = 0x8825
+EXIF_IFD = 0x8769
+DATE_TIME_ORIGINAL = 36867
+
+
+def _degrees(value) -> float:
+    d, m, sec = (float(part) for part in value)
+    return d + m / 60 + sec / 3600
+
+
+def _position(image) -> GeoPosition | None:
+    """The EXIF GPS position of `image`, or None when absent or not a position at all."""
+    try:
+        exif = image.getexif()
+        gps = exif.get_ifd(GPS_IFD)
+        if not gps or 2 not in gps or 4 not in gps:
+            return None
+        latitude = _degrees(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
+        longitude = _degrees(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return None
+        altitude = float(gps[6]) * (-1 if gps.get(5) in (1, b"\x01") else 1) if 6 in gps else None
+        taken = exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL, "")
+        return GeoPosition(
+            latitude=round(latitude, 7),
+            longitude=round(longitude, 7),
+            altitude=altitude,
+            taken_at=str(taken).strip("\x00 ")[:32],
+        )
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError, OSError):
+        return None
 
 
 def max_upload_bytes() -> int:
@@ -65,16 +112,24 @@ def _read(upload) -> bytes:
 
 
 def _reencode_image(data: bytes, name: str) -> CleanFile:
+    too_large = _("图片“%(name)s”像素过大（上限 %(mp)d 万像素），请缩小后再上传。") % {
+        "name": name,
+        "mp": MAX_IMAGE_PIXELS // 10_000,
+    }
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in IMAGE_FORMATS:
                 raise UploadRejected(_("不支持的图片格式：%(name)s。") % {"name": name})
             width, height = probe.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise UploadRejected(_("图片“%(name)s”像素过大。") % {"name": name})
+                raise UploadRejected(too_large)
+            position = _position(probe)
             probe.seek(0)
             image = ImageOps.exif_transpose(probe.copy())
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses far larger images (20000×20000) already while opening them.
+        raise UploadRejected(too_large) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, UploadRejected):
             raise
         raise UploadRejected(_("文件“%(name)s”不是有效的图片。") % {"name": name}) from exc
@@ -87,7 +142,7 @@ def _reencode_image(data: bytes, name: str) -> CleanFile:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     stem = PurePath(name).stem or "photo"
-    return CleanFile(ContentFile(out.getvalue(), name=f"{stem}.jpg"), name, "image/jpeg")
+    return CleanFile(ContentFile(out.getvalue(), name=f"{stem}.jpg"), name, "image/jpeg", position)
 
 
 def clean_evidence(upload) -> CleanFile:

@@ -199,8 +199,14 @@ def _count_failure(request, enterprise_id: int | None) -> None:
 
 
 def _refuse(message: str, field: str = "code", *, request=None, enterprise_id=None):
-    _count_failure(request, enterprise_id)
-    return ActivationError(message, errors={field: [message]})
+    error = ActivationError(message, errors={field: [message]})
+    if transaction.get_connection().in_atomic_block:
+        # Counted once the transaction has rolled back (activate_enterprise): without Redis the
+        # cache is a database table, and a count written inside would roll back with it.
+        error.pending_failure = (request, enterprise_id)
+    else:
+        _count_failure(request, enterprise_id)
+    return error
 
 
 def activate_enterprise(
@@ -266,39 +272,44 @@ def activate_enterprise(
     except ValidationError as exc:
         raise ActivationError(exc.messages[0], errors={"password": list(exc.messages)}) from exc
 
-    with transaction.atomic():
-        found = (
-            ActivationCode.objects.select_for_update()
-            .filter(enterprise=enterprise, digest=digest(enterprise.pk, typed))
-            .first()
-        )
-        now = timezone.now()
-        if found is None:
-            raise _refuse(wrong, request=request, enterprise_id=enterprise.pk)
-        if found.used_at is not None:
-            raise _refuse(_("该激活码已使用过。企业账号已开通的，请直接登录。"), request=request)
-        if found.revoked_at is not None:
-            raise _refuse(_("该激活码已作废，请使用最新整改通知书或短信中的激活码。"), request=request)
-        if found.expires_at <= now:
-            raise _refuse(_("该激活码已过期，请联系发放通知书的单位重新发放。"), request=request)
-        if has_account(enterprise):
-            raise ActivationConflict(_("该企业已开通账号，请直接登录。"))
-        user.set_password(password)
-        user.full_clean()
-        user.save()
-        found.used_at = now
-        found.used_by = user
-        found.save(update_fields=["used_at", "used_by"])
-        ActivationCode.objects.filter(enterprise=enterprise).live(now).update(revoked_at=now)
-        record_event(
-            EventType.RECORD_CREATED,
-            actor=user,
-            target=user,
-            data={
-                "enterprise": enterprise.pk,
-                "activation_code": found.pk,
-                "phone": rules.mask_phone(phone),
-            },
-            request=request,
-        )
+    try:
+        with transaction.atomic():
+            found = (
+                ActivationCode.objects.select_for_update()
+                .filter(enterprise=enterprise, digest=digest(enterprise.pk, typed))
+                .first()
+            )
+            now = timezone.now()
+            if found is None:
+                raise _refuse(wrong, request=request, enterprise_id=enterprise.pk)
+            if found.used_at is not None:
+                raise _refuse(_("该激活码已使用过。企业账号已开通的，请直接登录。"), request=request)
+            if found.revoked_at is not None:
+                raise _refuse(_("该激活码已作废，请使用最新整改通知书或短信中的激活码。"), request=request)
+            if found.expires_at <= now:
+                raise _refuse(_("该激活码已过期，请联系发放通知书的单位重新发放。"), request=request)
+            if has_account(enterprise):
+                raise ActivationConflict(_("该企业已开通账号，请直接登录。"))
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+            found.used_at = now
+            found.used_by = user
+            found.save(update_fields=["used_at", "used_by"])
+            ActivationCode.objects.filter(enterprise=enterprise).live(now).update(revoked_at=now)
+            record_event(
+                EventType.RECORD_CREATED,
+                actor=user,
+                target=user,
+                data={
+                    "enterprise": enterprise.pk,
+                    "activation_code": found.pk,
+                    "phone": rules.mask_phone(phone),
+                },
+                request=request,
+            )
+    except ActivationError as exc:
+        if getattr(exc, "pending_failure", None):
+            _count_failure(*exc.pending_failure)
+        raise
     return user

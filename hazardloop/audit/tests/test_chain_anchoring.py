@@ -160,7 +160,7 @@ def test_the_app_role_cannot_move_the_head_back_or_truncate(append, as_app_role)
     with pytest.raises(DatabaseError, match="only moves forward"):
         as_app_role(("UPDATE audit_auditchainhead SET seq = 3 WHERE id = 1", []))
     with pytest.raises(DatabaseError, match="only the owner"):
-        as_app_role(("TRUNCATE audit_auditevent", []))
+        as_app_role(("TRUNCATE audit_auditanchor", []))
     assert AuditChainHead.objects.get().seq == 5
     # Appending (moving forward) still works for the app role.
     as_app_role(("UPDATE audit_auditchainhead SET seq = seq WHERE id = 1", []))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -113,6 +113,8 @@ class InspectionViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
         inspection = self.get_object()
+        if not isinstance(request.data, dict):  # a bare JSON list was a 500 (issue 13)
+            raise ValidationError({"results": [_('请求体应为 JSON 对象：{"results": [...]}。')]})
         rows = serializers.ResultInputSerializer(data=request.data.get("results", []), many=True)
         if not rows.is_valid():
             return _invalid(rows)
