@@ -72,7 +72,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("core/management/commands/backup.py", "audit"): "backups are audited; belongs in audit",
     ("core/management/commands/restore.py", "audit"): "restores are audited; belongs in audit",
     # The audit log registers its scope through accounts.scoping; should use core.access.
-    ("audit/apps.py", "accounts"): "scope registration; to core.access (helper 'security')",
     ("audit/models.py", "accounts"): "visible_to via accounts.scoping; to core.querysets",
     # accounts.scoping re-exports the registry's enterprise filter for older callers; callers
     # should import it from registry.access and the re-export go.

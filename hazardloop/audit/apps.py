@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 def scope_audit_events(qs, user):
     """Administrators and the district bureau read the whole log; everyone else only what they
     did themselves."""
-    from hazardloop.accounts.choices import Role
-
-    if user.role in {Role.ADMIN, Role.BUREAU}:
+    # Role values as stored ("admin", "bureau"): the audit log sits below accounts.
+    if user.role in {"admin", "bureau"}:
         return qs
     return qs.filter(actor_id=user.pk)
 
@@ -20,11 +19,11 @@ class AuditConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import signals
 
-        from hazardloop.accounts import scoping
+        from hazardloop.core import access
 
         from . import receivers
 
-        scoping.register("audit.auditevent", scope_audit_events)
+        access.register_scoper("audit.auditevent", scope_audit_events)
         signals.user_logged_in.connect(receivers.on_logged_in, dispatch_uid="audit.login")
         signals.user_login_failed.connect(receivers.on_login_failed, dispatch_uid="audit.login_failed")
         signals.user_logged_out.connect(receivers.on_logged_out, dispatch_uid="audit.logout")

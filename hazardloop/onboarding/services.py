@@ -198,11 +198,12 @@ def _count_failure(request, enterprise_id: int | None) -> None:
                 cache.set(key, 1, timeout=3600)
 
 
-def _refuse(message: str, field: str = "code", *, request=None, enterprise_id=None):
+def _refuse(message: str, field: str = "code", *, request=None, enterprise_id=None, defer=False):
     error = ActivationError(message, errors={field: [message]})
-    if transaction.get_connection().in_atomic_block:
-        # Counted once the transaction has rolled back (activate_enterprise): without Redis the
-        # cache is a database table, and a count written inside would roll back with it.
+    if defer:
+        # Inside the activation's transaction: counted once it has rolled back
+        # (activate_enterprise). Without Redis the cache is a database table, and a count
+        # written inside would roll back with it.
         error.pending_failure = (request, enterprise_id)
     else:
         _count_failure(request, enterprise_id)
@@ -281,13 +282,19 @@ def activate_enterprise(
             )
             now = timezone.now()
             if found is None:
-                raise _refuse(wrong, request=request, enterprise_id=enterprise.pk)
+                raise _refuse(wrong, request=request, enterprise_id=enterprise.pk, defer=True)
             if found.used_at is not None:
-                raise _refuse(_("该激活码已使用过。企业账号已开通的，请直接登录。"), request=request)
+                raise _refuse(
+                    _("该激活码已使用过。企业账号已开通的，请直接登录。"), request=request, defer=True
+                )
             if found.revoked_at is not None:
-                raise _refuse(_("该激活码已作废，请使用最新整改通知书或短信中的激活码。"), request=request)
+                raise _refuse(
+                    _("该激活码已作废，请使用最新整改通知书或短信中的激活码。"), request=request, defer=True
+                )
             if found.expires_at <= now:
-                raise _refuse(_("该激活码已过期，请联系发放通知书的单位重新发放。"), request=request)
+                raise _refuse(
+                    _("该激活码已过期，请联系发放通知书的单位重新发放。"), request=request, defer=True
+                )
             if has_account(enterprise):
                 raise ActivationConflict(_("该企业已开通账号，请直接登录。"))
             user.set_password(password)

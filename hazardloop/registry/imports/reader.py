@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from hazardloop.core.xlsx_guard import XlsxRefused, check_xlsx
+
 from .. import rules
 from .cells import is_blank, shown
 from .problems import CellError, FileProblem, Problem, Problems, Progress
@@ -143,10 +145,18 @@ def open_sheet(fileobj, preferred: str) -> Sheet:
     return Sheet(name=name, rows=rows, first_column=start_column, last_row=end_row + 1)
 
 
+def guard_xlsx(fileobj) -> None:
+    try:
+        check_xlsx(fileobj)
+    except XlsxRefused as exc:
+        raise FileProblem(exc.message) from exc
+
+
 def open_upload(fileobj, preferred: str) -> Sheet:
     """The one door into an uploaded workbook, for every file kind: first the checks that need
     only the zip directory (so a file that cannot fit is refused before it is inflated), then
     the sheet named `preferred`. A guard added here covers every import."""
+    guard_xlsx(fileobj)  # every part's inflated size, ratio and cells (core/xlsx_guard.py)
     _check_size(fileobj)
     return open_sheet(fileobj, preferred)
 
