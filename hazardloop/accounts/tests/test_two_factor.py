@@ -213,7 +213,7 @@ def test_demo_logins_adds_the_next_code_when_the_current_one_is_about_to_lapse(
     # 1111111109 is 29 s into its 30 s step (1 s left); 1111111090 is 10 s in (20 s left).
     from types import SimpleNamespace
 
-    from hazardloop.core.management.commands import demo_logins
+    from hazardloop.demo.management.commands import demo_logins
 
     monkeypatch.setattr(demo_logins, "time", SimpleNamespace(time=lambda: float(clock)))
     out = StringIO()
