@@ -40,8 +40,19 @@ def log_in_browser(page, base_url: str, username: str, password: str) -> None:
         page.click("[data-testid=otp-form] button[type=submit]")
 
 
-def api_token_key(user) -> str:
-    """A live API token's key for `user` (what POST /api/token/ would hand out)."""
-    from .tokens import issue_token
+_TOKEN_KEYS: dict[int, str] = {}
 
-    return issue_token(user, name="test").key
+
+def api_token_key(user) -> str:
+    """A live API token's key for `user` (what POST /api/token/ would hand out). Tests that build
+    many clients for one user share one token, so the per-user cap never revokes an earlier one."""
+    from .models import ApiToken
+    from .tokens import digest, issue_token
+
+    key = _TOKEN_KEYS.get(user.pk)
+    if key is not None:
+        token = ApiToken.objects.filter(digest=digest(key), user=user).first()
+        if token is not None and token.is_live() and token.created_at >= token.user.password_changed_at:
+            return key
+    key = _TOKEN_KEYS[user.pk] = issue_token(user, name="test").key
+    return key

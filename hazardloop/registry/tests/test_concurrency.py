@@ -13,9 +13,9 @@ import threading
 import pytest
 from django.db import connection
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from hazardloop.accounts.testing import api_token_key
 from hazardloop.core.errors import Conflict
 from hazardloop.registry import services
 from hazardloop.registry.api.views import EnterpriseViewSet
@@ -28,8 +28,7 @@ ENTERPRISES = "/api/registry/enterprises/"
 
 def api_as(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 
