@@ -217,6 +217,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "hazards.submit_plan": frozenset({Role.ENTERPRISE}),
     "hazards.review_plan": GOVERNMENT_ACTORS,
     "hazards.submit_rectification": frozenset({Role.ENTERPRISE}),
+    # 代录: an officer records the rectification an enterprise without an account (or with a
+    # paper submission) reports, with its evidence; the timeline names both.
+    "hazards.record_rectification": frozenset({Role.TOWNSHIP, Role.MEMBER_UNIT}),
     "hazards.reinspect": frozenset({Role.EXPERT, Role.PROVIDER, Role.MEMBER_UNIT, Role.BUREAU}),
     "hazards.close_on_the_spot": frozenset({Role.EXPERT, Role.PROVIDER, Role.MEMBER_UNIT, Role.BUREAU}),
     "hazards.overturn": GOVERNMENT_ACTORS,

@@ -397,6 +397,36 @@ class VerdictForm(ActionForm):
     evidence = MultipleFileField(label=_("现场照片"), required=False)
 
 
+class RecordRectificationForm(SubmitRectificationForm):
+    """代录: the same form for a township or member-unit officer, plus who handed it in."""
+
+    name = "record_rectification"
+    capability = "hazards.record_rectification"
+    label = _("代企业录入整改")
+    success_message = _("已代企业录入整改情况，等待复查")
+
+    received_from = forms.CharField(
+        label=_("企业提交人"),
+        max_length=64,
+        help_text=_("向您提交整改情况和佐证材料的企业人员，记入处理记录。"),
+    )
+
+    def perform(self, *, actor, version):
+        data = self.cleaned_data
+        return services.submit_rectification(
+            self.hazard,
+            actor=actor,
+            version=version,
+            measures=data["measures"],
+            responsible_person=data["responsible_person"],
+            completed_on=data["completed_on"],
+            cost=data["cost"] or 0,
+            evidence=data["evidence"],
+            on_behalf=True,
+            received_from=data["received_from"],
+        )
+
+
 class ReinspectForm(VerdictForm):
     name = "reinspect"
     transitions = ("pass_reinspection", "fail_reinspection")
@@ -600,6 +630,7 @@ FORMS: tuple[type[ActionForm], ...] = (
     RequestExtensionForm,
     DecideExtensionForm,
     SubmitRectificationForm,
+    RecordRectificationForm,
     ReinspectForm,
     CloseOnTheSpotForm,
     ApplyResumptionForm,

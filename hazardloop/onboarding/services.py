@@ -122,7 +122,14 @@ def _ensure_code(enterprise: Enterprise, *, actor, reason: str, now: dt.datetime
     return Issued(code, True)
 
 
+# Set by the demo for the rest of its transaction: the notices of its simulated year are not
+# texted to anyone (hundreds of console lines at the end of `load_demo` would bury its report).
+_QUIET = {"on": False}
+
+
 def _send(code: ActivationCode) -> None:
+    if _QUIET["on"]:
+        return
     enterprise = code.enterprise
     text = _(
         "【隐患闭环】%(name)s：贵单位收到隐患整改通知，请用手机打开 %(url)s ，输入统一社会信用代码和"

@@ -103,6 +103,11 @@ def issue_notice(
         halt_ordered=halt,
     )
     notice.hazards.set(locked)
+    # An enterprise without an account gets an activation code printed on the notice and sent
+    # to its contact, so that it can answer the notice itself (decision 0060).
+    from hazardloop.onboarding.services import code_for_notice
+
+    code_for_notice(first.enterprise, actor=actor, notice_number=notice.number)
     for row in locked:
         _apply(
             row,

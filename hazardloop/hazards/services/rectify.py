@@ -55,16 +55,26 @@ def submit_rectification(
     completed_on: dt.date | None,
     cost=0,
     evidence: Sequence = (),
+    on_behalf: bool = False,
+    received_from: str = "",
 ) -> Rectification:
-    """The enterprise reports this round's rectification done.
+    """The enterprise reports this round's rectification done — or, with `on_behalf`, a
+    township or member-unit officer records it for the enterprise (代录) from what the
+    enterprise's `received_from` person handed in.
 
     Guard: measures, responsible person, completion date (not in the future) and at least one
-    piece of evidence. Effects: the round's record; a pending extension is withdrawn;
-    rectifying → awaiting_reinspection with a re-inspection due date. Event:
-    submit_rectification."""
-    hazard = _lock(hazard, actor=actor, capability="hazards.submit_rectification", version=version)
+    piece of evidence; on behalf, the capability hazards.record_rectification and the name of
+    the enterprise's person. Effects: the round's record (submitted_by: whoever typed it); a
+    pending extension is withdrawn; rectifying → awaiting_reinspection with a re-inspection due
+    date. Event: submit_rectification, whose data names the enterprise recorded for."""
+    capability = "hazards.record_rectification" if on_behalf else "hazards.submit_rectification"
+    hazard = _lock(hazard, actor=actor, capability=capability, version=version)
     _expect_state(hazard, [S.RECTIFYING], _("提交整改"))
     errors: dict[str, list[str]] = {}
+    if on_behalf:
+        received_from = _require_text(
+            errors, "received_from", received_from, _("请填写提交整改材料的企业人员。")
+        )
     measures = _require_text(errors, "measures", measures, _("请填写整改措施。"))
     responsible_person = _require_text(
         errors, "responsible_person", responsible_person, _("请填写整改责任人。")
@@ -97,7 +107,20 @@ def submit_rectification(
         EventName.SUBMIT_RECTIFICATION,
         actor=actor,
         note=measures,
-        data={"rectification": record.pk, "round": record.round, "cost": amount},
+        data={
+            "rectification": record.pk,
+            "round": record.round,
+            "cost": amount,
+            **(
+                {
+                    "on_behalf_of": hazard.enterprise_id,
+                    "on_behalf_of_name": hazard.enterprise.name,
+                    "received_from": received_from,
+                }
+                if on_behalf
+                else {}
+            ),
+        },
         reinspection_due=due,
     )
     _attach(hazard, event, AttachmentKind.AFTER, evidence, actor)

@@ -108,6 +108,20 @@ CASES = {
         "evidence",
         "awaiting_reinspection",
     ),
+    "record_rectification": (
+        "rectifying",
+        "township",
+        "enterprise",
+        lambda h, d: {
+            "measures": "已铺设绝缘垫（企业报送纸质材料）",
+            "cost": "120.50",
+            "responsible_person": "李四",
+            "completed_on": _today().isoformat(),
+            "received_from": "王五",
+        },
+        "evidence",
+        "awaiting_reinspection",
+    ),
     "reinspect": (
         "awaiting_reinspection",
         "expert",
