@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from hazardloop.analytics import views as analytics_views
 from hazardloop.core import views as core_views
 from hazardloop.core.api.docs import SwaggerDocsView
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", analytics_views.workbench, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("hazardloop.accounts.urls")),
     path("registry/", include("hazardloop.registry.urls")),
