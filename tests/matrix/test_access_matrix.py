@@ -50,9 +50,25 @@ SKIP = {
     "api-root": "DRF's browsable index of routes, no data",
 }
 # Open without signing in, by design.
-PUBLIC = {"login", "healthz", "api-token", "two_factor_setup", "two_factor_verify", "api-schema"}
+# onboarding:activate: an enterprise without an account opens one with its notice's code.
+PUBLIC = {
+    "login",
+    "healthz",
+    "api-token",
+    "two_factor_setup",
+    "two_factor_verify",
+    "api-schema",
+    "onboarding:activate",
+}
 # Not walked with POST: they count sign-in attempts or end the session.
-NO_POST = {"login", "api-token", "two_factor_setup", "two_factor_verify", "password_change"}
+NO_POST = {
+    "login",
+    "api-token",
+    "two_factor_setup",
+    "two_factor_verify",
+    "password_change",
+    "onboarding:activate",
+}
 
 # kwarg name → model label, for ids that are not the route's own record.
 KWARG_MODELS = {
