@@ -108,7 +108,7 @@ class User(AbstractUser):
         if org is None:
             return str(_("系统"))
         if self.role == Role.BUREAU:
-            return gettext("%(region)s安全生产监督管理局") % {"region": org.name}
+            return gettext("%(region)s应急管理局") % {"region": org.name}
         if self.role == Role.LEADER:
             return gettext("%(region)s人民政府") % {"region": org.name}
         if self.role == Role.EXPERT:

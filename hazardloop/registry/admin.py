@@ -48,7 +48,7 @@ class MemberUnitDutyInline(admin.TabularInline):
 
 @admin.register(MemberUnit)
 class MemberUnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "district", "duty_count")
+    list_display = ("name", "kind", "committee_office", "district", "duty_count")
     list_filter = ("kind", "district")
     search_fields = ("name",)
     autocomplete_fields = ("district",)

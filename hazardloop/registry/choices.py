@@ -62,10 +62,15 @@ class HazardCategory(models.TextChoices):
 
 
 class MemberUnitKind(models.TextChoices):
-    SAFETY = "safety", _("安全生产监管")
+    """Since the 2018 reform the district's safety regulator is the 应急管理局 (which also
+    houses the 安委会办公室); occupational health went to 卫生健康 and 质检 into 市场监管."""
+
+    SAFETY = "safety", _("应急管理")
     POLICE = "police", _("公安")
     FIRE = "fire", _("消防救援")
-    MARKET = "market", _("市场监管（质检）")
+    MARKET = "market", _("市场监管")
+    HEALTH = "health", _("卫生健康")
+    INDUSTRY = "industry", _("行业主管部门")
     OTHER = "other", _("其他")
 
 

@@ -184,7 +184,9 @@ FAMILIES = (
         employees=(40, 1800),
         revenue_per_head=(80, 220),
         setting="rural",
-        specials={MOLTEN: 0.75, CONFINED: 0.4, DUST: 0.1},
+        # Smelters are high-risk by the law's group; of the rolling mills, those that also cast
+        # (molten metal) are.
+        specials={MOLTEN: 0.3, CONFINED: 0.4, DUST: 0.1},
     ),
     Family(
         "machinery",
@@ -254,11 +256,15 @@ FAMILIES = (
             IndustryMix(
                 "13",
                 30,
+                # Most food works are bakeries, mills of sauce and noodles; a few run ammonia
+                # cold stores or mill flour (explosive dust), which makes them high-risk.
                 _trades(
                     "食品有限公司",
+                    "食品厂",
+                    "调味品有限公司",
+                    "粮油食品有限公司",
                     ("冷冻食品有限公司", AMMONIA),
                     ("面粉有限公司", DUST),
-                    ("冷链物流有限公司", AMMONIA),
                 ),
             ),
             IndustryMix("20", 10, _trades(("木业有限公司", DUST), ("家具有限公司", DUST), "木制品厂")),
@@ -696,6 +702,7 @@ class MemberUnitSpec:
     name: str
     kind: str
     duties: tuple[tuple[str, str], ...]  # (industry prefix, hazard category)
+    committee_office: bool = False
 
 
 _PRODUCTION_DIVISIONS = _words(
@@ -708,8 +715,15 @@ MEMBER_UNITS = (
         "龙安区应急管理局",
         MemberUnitKind.SAFETY,
         tuple((p, HazardCategory.PRODUCTION) for p in _PRODUCTION_DIVISIONS)
-        + tuple((p, HazardCategory.HAZCHEM) for p in ("25", "26", "516", "5265"))
-        + (("", HazardCategory.OCCUPATIONAL_HEALTH),),
+        + tuple((p, HazardCategory.HAZCHEM) for p in ("25", "26", "516", "5265")),
+        committee_office=True,
+    ),
+    MemberUnitSpec(
+        "health",
+        "龙安区卫生健康委员会",
+        MemberUnitKind.HEALTH,
+        # 职业病防治法 (2018 amendment): workplace occupational-hazard supervision is 卫生健康's.
+        (("", HazardCategory.OCCUPATIONAL_HEALTH),),
     ),
     MemberUnitSpec(
         "police",
@@ -729,7 +743,7 @@ MEMBER_UNITS = (
     MemberUnitSpec(
         "housing",
         "龙安区住房和城乡建设局",
-        MemberUnitKind.OTHER,
+        MemberUnitKind.INDUSTRY,
         (
             ("47", HazardCategory.PRODUCTION),
             ("45", HazardCategory.PRODUCTION),
@@ -739,8 +753,21 @@ MEMBER_UNITS = (
     MemberUnitSpec(
         "transport",
         "龙安区交通运输局",
-        MemberUnitKind.OTHER,
+        MemberUnitKind.INDUSTRY,
         (("54", HazardCategory.PRODUCTION), ("54", HazardCategory.TRAFFIC), ("59", HazardCategory.TRAFFIC)),
+    ),
+    # 管行业必须管安全 (Law Art. 3): the departments of the trades the list holds.
+    MemberUnitSpec(
+        "commerce",
+        "龙安区商务局",
+        MemberUnitKind.INDUSTRY,
+        (("521", HazardCategory.PRODUCTION), ("62", HazardCategory.PRODUCTION)),
+    ),
+    MemberUnitSpec(
+        "tourism",
+        "龙安区文化广电和旅游局",
+        MemberUnitKind.INDUSTRY,
+        (("61", HazardCategory.PRODUCTION),),
     ),
 )
 
@@ -748,7 +775,12 @@ MEMBER_UNITS = (
 def build_member_units(district: Region) -> None:
     for spec in MEMBER_UNITS:
         services.register_member_unit(
-            actor=None, district=district, name=spec.name, kind=spec.kind, duties=spec.duties
+            actor=None,
+            district=district,
+            name=spec.name,
+            kind=spec.kind,
+            duties=spec.duties,
+            committee_office=spec.committee_office,
         )
 
 

@@ -189,7 +189,14 @@ class Enterprise(TimeStampedModel):
 
     def computed_high_risk(self) -> bool:
         # Machinery and textiles count as high-risk only when a special item applies (domain.md §5.4).
-        return rules.is_high_risk_industry(self.industry.code) or self.hazchem_licence or self.special_items
+        return rules.is_high_risk(
+            self.industry.code,
+            hazchem_licence=self.hazchem_licence,
+            dust_explosion=self.dust_explosion,
+            ammonia_refrigeration=self.ammonia_refrigeration,
+            molten_metal=self.molten_metal,
+            confined_space=self.confined_space,
+        )
 
     @property
     def team_size(self) -> rules.TeamSize:
@@ -365,6 +372,9 @@ class MemberUnit(models.Model):
 
     name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=16, choices=MemberUnitKind.choices)
+    # The unit that houses the district's 安全生产委员会办公室 (the 应急管理局 since 2018): it
+    # convenes the member units and keeps the joint meeting's records.
+    committee_office = models.BooleanField(_("安委会办公室所在单位"), default=False)
     district = models.ForeignKey(
         Region,
         verbose_name=_("所属区县"),

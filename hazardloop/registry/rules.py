@@ -3,7 +3,7 @@
 Sources (see ../shared/domain.md):
 - 统一社会信用代码, GB 32100-2015: charset, weights 3^(i-1) mod 31, check C = (31 - S mod 31) mod 31.
 - 组织机构代码, GB 11714: weights 3,7,9,10,5,8,4,2, C = 11 - S mod 11 (10 -> X, 11 -> 0).
-- Size classes, 国统字〔2017〕213号 (industry and wholesale thresholds).
+- Size classes, 国统字〔2017〕213号: every sector row of its table (ADR 0036).
 - Experts per visit from the Longan case study: ordinary >= 2, large/medium >= 3, high-risk 3-5.
 """
 
@@ -115,44 +115,186 @@ class SizeClass(StrEnum):
     MICRO = "micro"
 
 
-@dataclass(frozen=True)
-class SizeThreshold:
-    size: SizeClass
-    min_employees: int
-    min_revenue_10k: int  # revenue in units of ¥10,000
-
-
-INDUSTRY_THRESHOLDS = (
-    SizeThreshold(SizeClass.LARGE, 1000, 40000),
-    SizeThreshold(SizeClass.MEDIUM, 300, 2000),
-    SizeThreshold(SizeClass.SMALL, 20, 300),
-)
-WHOLESALE_THRESHOLDS = (
-    SizeThreshold(SizeClass.LARGE, 200, 40000),
-    SizeThreshold(SizeClass.MEDIUM, 20, 5000),
-    SizeThreshold(SizeClass.SMALL, 5, 1000),
-)
-
-
 def size_class(employees: int, revenue_10k: int, *, wholesale: bool = False) -> SizeClass:
-    """A class needs both lower bounds; an enterprise that misses either drops a tier and is
-    tested again, ending at micro."""
-    for threshold in WHOLESALE_THRESHOLDS if wholesale else INDUSTRY_THRESHOLDS:
-        if employees >= threshold.min_employees and revenue_10k >= threshold.min_revenue_10k:
-            return threshold.size
+    """The industrial (or wholesale) row of 213号; `enterprise_size` picks the row by industry."""
+    return size_class_for(Sector.WHOLESALE if wholesale else Sector.INDUSTRY, employees, revenue_10k)
+
+
+class Sector(StrEnum):
+    """The sectors of 国统字〔2017〕213号's table, each with its own thresholds."""
+
+    AGRICULTURE = "agriculture"  # 农、林、牧、渔业 (A)
+    INDUSTRY = "industry"  # 工业: 采矿业 B, 制造业 C, 电力、热力、燃气及水 D
+    CONSTRUCTION = "construction"  # 建筑业 E
+    WHOLESALE = "wholesale"  # 批发业 51
+    RETAIL = "retail"  # 零售业 52
+    TRANSPORT = "transport"  # 交通运输业 54–58 and 591 装卸搬运, not railways
+    WAREHOUSING = "warehousing"  # 仓储业 59 (less 591)
+    POSTAL = "postal"  # 邮政业 60
+    ACCOMMODATION = "accommodation"  # 住宿业 61
+    CATERING = "catering"  # 餐饮业 62
+    INFORMATION = "information"  # 信息传输业 63, 64
+    SOFTWARE = "software"  # 软件和信息技术服务业 65
+    REAL_ESTATE = "real_estate"  # 房地产开发经营 7010
+    PROPERTY = "property"  # 物业管理 702
+    LEASING = "leasing"  # 租赁和商务服务业 L (71, 72)
+    OTHER = "other"  # 其他未列明行业: M, N, O, Q, R, 703, 709 (and what 213号 does not list)
+
+
+@dataclass(frozen=True)
+class SizeRule:
+    """Lower bounds (large, medium, small) per indicator; None: the sector does not use it.
+    Employees in persons, revenue and total assets in ¥10,000 (万元)."""
+
+    employees: tuple[int, int, int] | None = None
+    revenue_10k: tuple[int, int, int] | None = None
+    assets_10k: tuple[int, int, int] | None = None
+
+
+# 国统字〔2017〕213号, 《统计上大中小微型企业划分办法（2017）》, the table of its Art. 4 (ADR 0036).
+SIZE_RULES: dict[Sector, SizeRule] = {
+    Sector.AGRICULTURE: SizeRule(revenue_10k=(20000, 500, 50)),
+    Sector.INDUSTRY: SizeRule(employees=(1000, 300, 20), revenue_10k=(40000, 2000, 300)),
+    Sector.CONSTRUCTION: SizeRule(revenue_10k=(80000, 6000, 300), assets_10k=(80000, 5000, 300)),
+    Sector.WHOLESALE: SizeRule(employees=(200, 20, 5), revenue_10k=(40000, 5000, 1000)),
+    Sector.RETAIL: SizeRule(employees=(300, 50, 10), revenue_10k=(20000, 500, 100)),
+    Sector.TRANSPORT: SizeRule(employees=(1000, 300, 20), revenue_10k=(30000, 3000, 200)),
+    Sector.WAREHOUSING: SizeRule(employees=(200, 100, 20), revenue_10k=(30000, 1000, 100)),
+    Sector.POSTAL: SizeRule(employees=(1000, 300, 20), revenue_10k=(30000, 2000, 100)),
+    Sector.ACCOMMODATION: SizeRule(employees=(300, 100, 10), revenue_10k=(10000, 2000, 100)),
+    Sector.CATERING: SizeRule(employees=(300, 100, 10), revenue_10k=(10000, 2000, 100)),
+    Sector.INFORMATION: SizeRule(employees=(2000, 100, 10), revenue_10k=(100000, 1000, 100)),
+    Sector.SOFTWARE: SizeRule(employees=(300, 100, 10), revenue_10k=(10000, 1000, 50)),
+    Sector.REAL_ESTATE: SizeRule(revenue_10k=(200000, 1000, 100), assets_10k=(10000, 5000, 2000)),
+    Sector.PROPERTY: SizeRule(employees=(1000, 300, 100), revenue_10k=(5000, 1000, 500)),
+    Sector.LEASING: SizeRule(employees=(300, 100, 10), assets_10k=(120000, 8000, 100)),
+    Sector.OTHER: SizeRule(employees=(300, 100, 10)),
+}
+
+_SECTOR_BY_DIVISION = {
+    **{f"{d:02d}": Sector.AGRICULTURE for d in range(1, 6)},
+    **{f"{d:02d}": Sector.INDUSTRY for d in range(6, 47)},
+    **{f"{d:02d}": Sector.CONSTRUCTION for d in range(47, 51)},
+    "51": Sector.WHOLESALE,
+    "52": Sector.RETAIL,
+    # 53 railways: 213号's transport excludes them and no other row names them.
+    **{f"{d:02d}": Sector.TRANSPORT for d in range(54, 59)},
+    "59": Sector.WAREHOUSING,
+    "60": Sector.POSTAL,
+    "61": Sector.ACCOMMODATION,
+    "62": Sector.CATERING,
+    "63": Sector.INFORMATION,
+    "64": Sector.INFORMATION,
+    "65": Sector.SOFTWARE,
+    "71": Sector.LEASING,
+    "72": Sector.LEASING,
+}
+_SECTOR_BY_PREFIX = {"591": Sector.TRANSPORT, "7010": Sector.REAL_ESTATE, "702": Sector.PROPERTY}
+
+
+def sector_for(industry_code: str) -> Sector:
+    """The 213号 sector of a GB/T 4754-2017 code (division, group or class). A section letter
+    or a division 213号 does not list (finance, education, …) falls under its "other" row."""
+    for length in (4, 3):
+        sector = _SECTOR_BY_PREFIX.get(industry_code[:length])
+        if sector is not None and len(industry_code) >= length:
+            return sector
+    return _SECTOR_BY_DIVISION.get(industry_code[:2], Sector.OTHER)
+
+
+def size_class_for(
+    sector: Sector, employees: int | None, revenue_10k: int | None, assets_10k: int | None = None
+) -> SizeClass:
+    """The size class by the sector's row of 213号. Large, medium and small must reach every
+    lower bound the row lists, otherwise the enterprise drops a tier and is tested again; micro
+    needs only one indicator under the small bound, so it is what is left.
+
+    An indicator the registry does not hold (None; total assets are not collected today) is
+    left out of the test rather than read as zero: a construction firm is then classed by its
+    revenue, which may put it one tier high, and so gives its visits the larger team."""
+    rule = SIZE_RULES[sector]
+    held = [
+        (value, bounds)
+        for value, bounds in (
+            (employees, rule.employees),
+            (revenue_10k, rule.revenue_10k),
+            (assets_10k, rule.assets_10k),
+        )
+        if bounds is not None and value is not None
+    ]
+    for tier, size in enumerate((SizeClass.LARGE, SizeClass.MEDIUM, SizeClass.SMALL)):
+        if held and all(value >= bounds[tier] for value, bounds in held):
+            return size
     return SizeClass.MICRO
 
 
-# --- industries and high risk (GB/T 4754-2017 divisions) ----------------------------------------
+def enterprise_size(
+    industry_code: str, employees: int | None, revenue_10k: int | None, assets_10k: int | None = None
+) -> SizeClass:
+    return size_class_for(sector_for(industry_code), employees, revenue_10k, assets_10k)
 
-# Divisions (two-digit codes) whose enterprises are high-risk by the law's special group:
-# coal (06), non-coal mines (08-12), hazardous chemicals (25, 26), metal smelting (31, 32).
-HIGH_RISK_DIVISIONS = frozenset({"06", "08", "09", "10", "11", "12", "25", "26", "31", "32"})
+
+# --- high risk: the law's special groups -------------------------------------------------------
+
+# 安全生产法 Art. 24 and 27 name 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、
+# 装卸单位. As GB/T 4754-2017 prefixes (ADR 0036):
+HIGH_RISK_PREFIXES = frozenset(
+    {
+        # mines: coal, oil and gas, ferrous, non-ferrous, non-metal, mining services, other
+        "06", "07", "08", "09", "10", "11", "12",
+        # metal smelting: 炼铁, 炼钢, 铁合金冶炼; 常用/贵/稀有稀土金属冶炼. Rolling (313, 325)
+        # is not smelting.
+        "311", "312", "314", "321", "322", "323",
+        # building construction
+        "47", "48", "49", "50",
+        # transport: rail, road, water, air, pipelines
+        "53", "54", "55", "56", "57",
+        # dangerous goods: fuel processing and coking, chemicals (less 268 daily chemicals),
+        # gas supply, petroleum wholesale, fuel retail, dangerous-goods warehousing
+        "25", "26", "45", "5162", "5265", "594",
+    }
+)  # fmt: skip
+NOT_HIGH_RISK_PREFIXES = frozenset({"268"})
+# A file that gives only the division of a metals works (31, 32) says no more; it counts as
+# smelting, the group that makes the division dangerous, until the file is made precise.
+HIGH_RISK_EXACT = frozenset({"31", "32"})
 WHOLESALE_DIVISIONS = frozenset({"51"})
 
 
 def is_high_risk_industry(industry_code: str) -> bool:
-    return industry_code[:2] in HIGH_RISK_DIVISIONS
+    """In one of the law's special groups by its industry alone (a code at least as precise
+    as the prefix that names the group)."""
+    if any(industry_code.startswith(p) for p in NOT_HIGH_RISK_PREFIXES):
+        return False
+    if industry_code in HIGH_RISK_EXACT:
+        return True
+    # A bare division above a high-risk group says too little to decide ("59" is mostly
+    # ordinary warehousing; only its 594 is dangerous goods), so it does not match.
+    return any(industry_code.startswith(prefix) for prefix in HIGH_RISK_PREFIXES)
+
+
+def is_high_risk(
+    industry_code: str,
+    *,
+    hazchem_licence: bool,
+    dust_explosion: bool,
+    ammonia_refrigeration: bool,
+    molten_metal: bool,
+    confined_space: bool = False,
+) -> bool:
+    """The high-risk flag a file gets unless the bureau overrides it: the law's special groups,
+    a hazardous-chemicals licence (production, storage or trade), or one of the 工贸 special
+    items that make an ordinary factory dangerous (explosive dust, ammonia refrigeration,
+    molten metal). Confined-space work alone does not: nearly every plant has a tank or a pit,
+    and it is inspected as an item, not as a kind of enterprise."""
+    del confined_space  # named so callers pass the whole set; deliberately not counted
+    return (
+        is_high_risk_industry(industry_code)
+        or hazchem_licence
+        or dust_explosion
+        or ammonia_refrigeration
+        or molten_metal
+    )
 
 
 def is_wholesale(industry_code: str) -> bool:

@@ -909,7 +909,13 @@ def bulk_register_enterprises(
 
 @transaction.atomic
 def register_member_unit(
-    *, actor, district: Region, name: str, kind: str, duties: Iterable[tuple[str, str]] = ()
+    *,
+    actor,
+    district: Region,
+    name: str,
+    kind: str,
+    duties: Iterable[tuple[str, str]] = (),
+    committee_office: bool = False,
 ) -> MemberUnit:
     """Add a member unit of the joint meeting and what it answers for: (industry code prefix,
     hazard category) pairs, either blank meaning every one. Setting up the joint meeting is the
@@ -932,7 +938,11 @@ def register_member_unit(
         duty_rows.append(duty)
     if errors:
         raise RegistryError(errors)
-    unit = MemberUnit(district=district, name=rules.normalise_text(name), kind=kind)
+    if committee_office and MemberUnit.objects.filter(district=district, committee_office=True).exists():
+        raise RegistryError({"committee_office": [_("本区县已有安委会办公室所在单位。")]})
+    unit = MemberUnit(
+        district=district, name=rules.normalise_text(name), kind=kind, committee_office=committee_office
+    )
     _full_clean(unit)
     unit.save()
     for duty in duty_rows:

@@ -42,16 +42,14 @@ class EnterpriseData:
 
     def derived(self) -> dict:
         """Size and the effective high-risk flag follow from the data (the override wins)."""
-        size = rules.size_class(
-            self.employees, self.revenue_10k, wholesale=rules.is_wholesale(self.industry.code)
-        )
-        computed = (
-            rules.is_high_risk_industry(self.industry.code)
-            or self.hazchem_licence
-            or self.dust_explosion
-            or self.ammonia_refrigeration
-            or self.confined_space
-            or self.molten_metal
+        size = rules.enterprise_size(self.industry.code, self.employees, self.revenue_10k)
+        computed = rules.is_high_risk(
+            self.industry.code,
+            hazchem_licence=self.hazchem_licence,
+            dust_explosion=self.dust_explosion,
+            ammonia_refrigeration=self.ammonia_refrigeration,
+            molten_metal=self.molten_metal,
+            confined_space=self.confined_space,
         )
         high_risk = computed if self.high_risk_override is None else self.high_risk_override
         return {"size": size.value, "high_risk": high_risk}

@@ -190,7 +190,8 @@ def high_risk_reasons(enterprise: Enterprise) -> list[str]:
         reasons.append(_("行业属高危行业（%(industry)s）") % {"industry": enterprise.industry})
     if enterprise.hazchem_licence:
         reasons.append(_("持有危险化学品许可"))
-    for field in ("dust_explosion", "ammonia_refrigeration", "confined_space", "molten_metal"):
+    # Confined-space work is shown on the file but does not make an enterprise high-risk.
+    for field in ("dust_explosion", "ammonia_refrigeration", "molten_metal"):
         if getattr(enterprise, field):
             reasons.append(str(Enterprise._meta.get_field(field).verbose_name))
     return reasons

@@ -83,8 +83,8 @@ def test_mix_holds_every_industry_family_in_the_planned_numbers(demo, db):
 def test_size_and_high_risk_follow_the_rules(demo, db):
     enterprises = list(Enterprise.objects.select_related("industry"))
     for e in enterprises:
-        wholesale = rules.is_wholesale(e.industry.code)
-        assert e.size == rules.size_class(e.employees, e.revenue_10k, wholesale=wholesale), e.name
+        # Each sector by its own row of 213号 (retail, hotels, construction, transport, …).
+        assert e.size == rules.enterprise_size(e.industry.code, e.employees, e.revenue_10k), e.name
         expected = e.computed_high_risk() if e.high_risk_override is None else e.high_risk_override
         assert e.high_risk == expected, e.name
     assert {e.size for e in enterprises} == {"large", "medium", "small", "micro"}

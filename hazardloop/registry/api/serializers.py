@@ -315,4 +315,4 @@ class MemberUnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MemberUnit
-        fields = ["id", "name", "kind", "kind_display", "district", "duties"]
+        fields = ["id", "name", "kind", "kind_display", "committee_office", "district", "duties"]

@@ -1,6 +1,21 @@
-"""GB/T 4754-2017 categories the district uses: sections, divisions and the groups/classes named in
-domain.md §5.3, each with the specialty an inspection team needs. Codes and names follow the
-standard; the specialty mapping is ours."""
+"""GB/T 4754-2017 (国民经济行业分类, with its 2019 amendment sheet unchanged in codes): the whole
+classification, and the inspection specialty each category needs.
+
+`gbt4754_2017.tsv` holds every category of the standard — 20 sections (门类), 97 divisions
+(大类), 473 groups (中类) and 1,380 classes (小类) — as `code<TAB>name<TAB>parent code`. Where the
+standard lists a group with a single class in one row (061 / 0610 烟煤和无烟煤开采洗选), the group
+carries the class's name, as the standard prints it. Source and cross-check: ADR 0036.
+
+`INDUSTRIES` below is ours: the specialty for the categories the district's inspections know
+(domain.md §5.3). Every other category takes the specialty of its nearest listed ancestor, so a
+new class code (1711 棉纺纱加工) needs the textiles specialty its division 17 has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CLASSIFICATION_FILE = Path(__file__).with_name("gbt4754_2017.tsv")
 
 # (code, name, parent code or "", specialty)
 INDUSTRIES = [
@@ -73,3 +88,17 @@ INDUSTRIES = [
     ("61", "住宿业", "H", "fire"),
     ("62", "餐饮业", "H", "fire"),
 ]
+
+
+def classification() -> list[tuple[str, str, str, str]]:
+    """Every category of the standard as (code, name, parent code or "", specialty), parents
+    before their children."""
+    specialty_of = {code: specialty for code, _name, _parent, specialty in INDUSTRIES}
+    rows = []
+    chosen: dict[str, str] = {}
+    for line in CLASSIFICATION_FILE.read_text(encoding="utf-8").splitlines():
+        code, name, parent = line.split("\t")
+        specialty = specialty_of.get(code) or chosen.get(parent) or "general"
+        chosen[code] = specialty
+        rows.append((code, name, parent, specialty))
+    return rows

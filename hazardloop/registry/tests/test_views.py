@@ -370,7 +370,7 @@ def test_file_page_shows_a_manual_override(client, personas, district):
     enterprise = services.register_enterprise(data, actor=personas.admin)
     login(client, personas, "bureau")
     html = client.get(reverse("registry:enterprise_detail", args=[enterprise.pk])).content.decode()
-    assert "区安监局人工认定为高危企业" in html
+    assert "区应急管理局人工认定为高危企业" in html
     assert "按规则本不属高危" in html
 
 
