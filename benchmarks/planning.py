@@ -1,4 +1,4 @@
-"""Benchmark: the year inspection planner (hazardloop.inspections.planning).
+"""Benchmark: the year inspection planner (hazardloop.procurement.planning).
 
     .venv/bin/python -m benchmarks planning
     .venv/bin/python -m benchmarks.planning --enterprises 2000
@@ -32,9 +32,9 @@ SPECIALTIES = ("hazchem", "metallurgy", "machinery", "textiles", "building", "fi
 
 
 def row(name: str, problem, result, seconds: float) -> dict:
-    from hazardloop.inspections.planning import checker
-    from hazardloop.inspections.planning.greedy import greedy_plan
-    from hazardloop.inspections.planning.model import lower_bound, objective
+    from hazardloop.procurement.planning import checker
+    from hazardloop.procurement.planning.greedy import greedy_plan
+    from hazardloop.procurement.planning.model import lower_bound, objective
 
     started = time.perf_counter()
     greedy = greedy_plan(problem)
@@ -80,8 +80,8 @@ def row(name: str, problem, result, seconds: float) -> dict:
 
 def replan(problem, plan) -> dict:
     """January–June done, the busiest expert away from July: how many open visits move."""
-    from hazardloop.inspections.planning import checker, solver
-    from hazardloop.inspections.planning.model import Plan, expert_loads
+    from hazardloop.procurement.planning import checker, solver
+    from hazardloop.procurement.planning.model import Plan, expert_loads
 
     cutoff = dt.date(problem.year, 6, 30)
     done = [dataclasses.replace(v, completed=True) for v in plan.visits if v.day <= cutoff]
@@ -103,10 +103,10 @@ def demo_rows() -> list[dict]:
     setup_django(database_url("planning.sqlite3"))
     from django.core.management import call_command
 
-    from hazardloop.inspections.planning import solver
-    from hazardloop.inspections.planning.adapter import problem_from_contract
     from hazardloop.procurement import services
     from hazardloop.procurement.models import ServiceContract
+    from hazardloop.procurement.planning import solver
+    from hazardloop.procurement.planning.adapter import problem_from_contract
     from hazardloop.registry.models import Enterprise
 
     call_command("migrate", verbosity=0)
@@ -130,9 +130,9 @@ def demo_rows() -> list[dict]:
 def stored(contract, problem) -> dict:
     """The same year through procurement.services: solve, judge (checker, bound, greedy) and
     store; then the stored rows read back and checked again."""
-    from hazardloop.inspections.planning import checker
-    from hazardloop.inspections.planning.model import Plan, Visit
     from hazardloop.procurement import services
+    from hazardloop.procurement.planning import checker
+    from hazardloop.procurement.planning.model import Plan, Visit
 
     started = time.perf_counter()
     plan = services.solve_contract_plan(contract, 2026, actor=None)
@@ -145,7 +145,7 @@ def stored(contract, problem) -> dict:
 
 
 def synthetic_problem(enterprises: int, seed: int = 7):
-    from hazardloop.inspections.planning.model import (
+    from hazardloop.procurement.planning.model import (
         EnterpriseSpec,
         ExpertSpec,
         Problem,
@@ -192,7 +192,7 @@ def synthetic_problem(enterprises: int, seed: int = 7):
 
 
 def synthetic_rows(enterprises: int, seconds_per_month: float) -> list[dict]:
-    from hazardloop.inspections.planning import solver
+    from hazardloop.procurement.planning import solver
 
     problem = synthetic_problem(enterprises)
     started = time.perf_counter()

@@ -38,27 +38,14 @@ from hazardloop.registry.access import (  # noqa: F401
     GOVERNMENT,
     enterprise_filter,
 )
-from hazardloop.registry.access import region_prefix as _prefix
 
 from .choices import Role
 
 # Capabilities: what a role may do, independent of which record. Record-level scope is `scope`.
 # The registry itself is `core.access.CAPABILITIES`; these are the base apps' entries.
 CAPABILITIES = access.CAPABILITIES
-_BASE_CAPABILITIES: dict[str, set[str]] = {
-    "procurement.view_contracts": {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.TOWNSHIP, Role.PROVIDER},
-}
-
-
-def _scope_contracts(qs: QuerySet, user) -> QuerySet:
-    role = user.role
-    if role == Role.ADMIN:
-        return qs
-    if role in DISTRICT_WIDE or role == Role.TOWNSHIP:
-        return qs.filter(township__code__startswith=_prefix(user))
-    if role == Role.PROVIDER:
-        return qs.filter(provider_id=user.provider_id)
-    return qs.none()
+# (Contracts' capability and scoper live in `procurement/access.py` with the rest of procurement's.)
+_BASE_CAPABILITIES: dict[str, set[str]] = {}
 
 
 def _scope_users(qs: QuerySet, user) -> QuerySet:
@@ -66,7 +53,6 @@ def _scope_users(qs: QuerySet, user) -> QuerySet:
 
 
 _SCOPERS = {
-    "procurement.servicecontract": _scope_contracts,
     "accounts.user": _scope_users,
 }
 

@@ -252,8 +252,8 @@ def _plans(ctx: DemoContext, contracts) -> None:
 def build_compliance(ctx: DemoContext) -> None:
     """After the year of inspections and re-inspections: each contract's compliance to date,
     as the nightly `check_compliance` would have left it, so contract pages show fulfilment."""
-    from .compliance import record_compliance
     from .models import ServiceContract
+    from .services.compliance import record_compliance
 
     found = 0
     for contract in ServiceContract.objects.in_force().order_by("number"):
@@ -269,7 +269,7 @@ def build_awards(ctx: DemoContext) -> None:
     """The district's 以奖代补 formula for the demo year, published by the bureau's office, and the
     draft awards of all eleven townships computed from the year's records (left for the bureau
     to confirm)."""
-    from . import awards
+    from .services import awards
 
     district = Region.objects.get(code=LONGAN_TOWNSHIPS[0].code[:6])
     awards.publish_award_formula(

@@ -1,11 +1,18 @@
 """Procurement: tenders and bids, service contracts between a township (购买主体) and a provider
 (承接主体) with their standards, amendments and payment milestones, and the persisted year
-inspection plans solved for each contract."""
+inspection plans solved for each contract.
+
+Workflows are declared on the models (django-fsm-2, as hazards): a tender's, bid's, contract's,
+milestone's, planned visit's and award's status moves only through its `@transition` methods,
+whose bodies change only the row's own fields. The services lock, check who acts
+(procurement.access), guard with Chinese messages, call the transition, save and audit; pages
+offer what `get_available_status_transitions()` and the role predicate allow."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from hazardloop.core.models import TimeStampedModel
 from hazardloop.core.querysets import ScopedQuerySet
@@ -33,7 +40,7 @@ def _team_field(label, key):
     return models.PositiveSmallIntegerField(label, default=default)
 
 
-class ServiceContract(TimeStampedModel):
+class ServiceContract(ConcurrentTransitionMixin, TimeStampedModel):
     """A hazard-inspection service contract; its enterprises are what the provider may see.
 
     Beside the parties, period and price it holds what 财政部令第102号 Art. 23 asks of a contract
@@ -52,8 +59,10 @@ class ServiceContract(TimeStampedModel):
     start_date = models.DateField(_("服务开始"))
     end_date = models.DateField(_("服务结束"))
     price = models.DecimalField(_("合同金额（元）"), max_digits=12, decimal_places=2)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    # Set when the contract is recorded (draft when awarded from a tender, active when signed);
+    # then moved only by the transitions below.
+    status = FSMField(
+        _("状态"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.DRAFT, protected=True
     )
     enterprises = models.ManyToManyField(
         Enterprise, verbose_name=_("服务企业"), related_name="contracts", blank=True
@@ -122,6 +131,29 @@ class ServiceContract(TimeStampedModel):
 
     def standard(self) -> rules.ContractStandard:
         return rules.ContractStandard(**{f: getattr(self, f) for f in STANDARD_NUMBER_FIELDS})
+
+    # --- workflow: draft → active (published) → completed / terminated -----------------------
+
+    def _not_published(self) -> bool:
+        return self.published_at is None
+
+    @transition(
+        field=status,
+        source=[ContractStatus.DRAFT, ContractStatus.ACTIVE, ContractStatus.COMPLETED],
+        target=RETURN_VALUE(ContractStatus.ACTIVE, ContractStatus.COMPLETED),
+        conditions=[_not_published],
+    )
+    def publish(self, *, by, at):
+        """Made public (财政部令第102号 Art. 23); a draft (awarded, not yet signed) comes into
+        force, a signed one keeps its state."""
+        self.published_at, self.published_by = at, by
+        return ContractStatus.ACTIVE if self.status == ContractStatus.DRAFT else self.status
+
+    @transition(field=status, source=[ContractStatus.DRAFT, ContractStatus.ACTIVE], target=None)
+    def amend(self):
+        """New terms as the next version; the state stays. Completed and terminated contracts
+        are closed to change."""
+        self.version += 1
 
     def team_requirement(self, enterprise: Enterprise):
         """Experts per visit this contract requires at `enterprise` (a registry.rules.TeamSize)."""
@@ -199,7 +231,7 @@ class MilestoneStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-class PaymentMilestone(models.Model):
+class PaymentMilestone(ConcurrentTransitionMixin, models.Model):
     """A payment the purchaser owes the provider when a stage of the service is reached."""
 
     contract = models.ForeignKey(
@@ -209,8 +241,12 @@ class PaymentMilestone(models.Model):
     due_date = models.DateField(_("应付日期"))
     share = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PENDING
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=MilestoneStatus.choices,
+        default=MilestoneStatus.PENDING,
+        protected=True,
     )
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     paid_by = models.ForeignKey(
@@ -234,6 +270,10 @@ class PaymentMilestone(models.Model):
     def __str__(self) -> str:
         return f"{self.contract.number} {self.name}"
 
+    @transition(field=status, source=MilestoneStatus.PENDING, target=MilestoneStatus.PAID)
+    def pay(self, *, by, at, note: str = ""):
+        self.paid_at, self.paid_by, self.note = at, by, note
+
 
 # --- tenders and bids ---------------------------------------------------------------------------
 
@@ -246,7 +286,7 @@ class TenderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-class Tender(TimeStampedModel):
+class Tender(ConcurrentTransitionMixin, TimeStampedModel):
     """A township's call for inspection services over a set of its enterprises (招标)."""
 
     number = models.CharField(_("招标编号"), max_length=64, unique=True)
@@ -262,8 +302,8 @@ class Tender(TimeStampedModel):
     stable_service = models.BooleanField(_("稳定持续服务"), default=False)
     standards = models.JSONField(_("服务标准"), default=dict, blank=True)  # contract-standard overrides
     closing_date = models.DateField(_("投标截止"))
-    status = models.CharField(
-        _("状态"), max_length=16, choices=TenderStatus.choices, default=TenderStatus.DRAFT
+    status = FSMField(
+        _("状态"), max_length=16, choices=TenderStatus.choices, default=TenderStatus.DRAFT, protected=True
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -315,6 +355,38 @@ class Tender(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    # --- workflow: draft → published (takes bids) → closed (scored) → awarded; cancelled ------
+    # `take_bid` and `score` leave the state as it is: they are declared so that the state that
+    # allows them is written once, here, and pages ask the model what is available.
+
+    @transition(field=status, source=TenderStatus.DRAFT, target=TenderStatus.PUBLISHED)
+    def publish(self, *, by, at):
+        self.published_at, self.published_by = at, by
+
+    @transition(field=status, source=TenderStatus.PUBLISHED, target=None)
+    def take_bid(self):
+        """A provider bids (the closing date is the service's guard)."""
+
+    @transition(field=status, source=TenderStatus.PUBLISHED, target=TenderStatus.CLOSED)
+    def close(self, *, at):
+        self.closed_at = at
+
+    @transition(field=status, source=TenderStatus.CLOSED, target=None)
+    def score(self):
+        """The valid bids are scored (again, until the award)."""
+
+    @transition(field=status, source=TenderStatus.CLOSED, target=TenderStatus.AWARDED)
+    def award(self, bid, contract, *, by, at):
+        self.awarded_bid, self.contract, self.awarded_by, self.awarded_at = bid, contract, by, at
+
+    @transition(
+        field=status,
+        source=[TenderStatus.DRAFT, TenderStatus.PUBLISHED, TenderStatus.CLOSED],
+        target=TenderStatus.CANCELLED,
+    )
+    def cancel(self, *, reason: str):
+        self.cancel_reason = reason
+
 
 class TenderCriterion(models.Model):
     """A published scoring criterion; weights of a tender add up to 100; one is the price."""
@@ -343,7 +415,7 @@ class BidStatus(models.TextChoices):
     LOST = "lost", _("未中标")
 
 
-class Bid(models.Model):
+class Bid(ConcurrentTransitionMixin, models.Model):
     """A provider's bid; refused at submission when the provider fails the entry conditions."""
 
     tender = models.ForeignKey(
@@ -363,8 +435,9 @@ class Bid(models.Model):
         blank=True,
         related_name="+",
     )
-    status = models.CharField(
-        _("状态"), max_length=16, choices=BidStatus.choices, default=BidStatus.SUBMITTED
+    # Submitted, or refused at submission (entry conditions failed: on record, never scored).
+    status = FSMField(
+        _("状态"), max_length=16, choices=BidStatus.choices, default=BidStatus.SUBMITTED, protected=True
     )
     refusal_reason = models.TextField(_("不符合的条件"), blank=True)
     scores = models.JSONField(_("各项得分"), default=dict, blank=True)  # criterion id → score
@@ -393,6 +466,19 @@ class Bid(models.Model):
 
     def refusal_lines(self) -> list[str]:
         return [line for line in self.refusal_reason.splitlines() if line.strip()]
+
+    @transition(field=status, source=[BidStatus.SUBMITTED, BidStatus.SCORED], target=BidStatus.SCORED)
+    def score(self, *, scores, price_score, total, by, at):
+        self.scores, self.price_score, self.total = scores, price_score, total
+        self.scored_at, self.scored_by = at, by
+
+    @transition(field=status, source=BidStatus.SCORED, target=BidStatus.WON)
+    def win(self):
+        pass
+
+    @transition(field=status, source=BidStatus.SCORED, target=BidStatus.LOST)
+    def lose(self):
+        pass
 
 
 # --- inspection plans ---------------------------------------------------------------------------
@@ -461,7 +547,7 @@ class VisitStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-class PlannedVisit(models.Model):
+class PlannedVisit(ConcurrentTransitionMixin, models.Model):
     """One visit of the plan: which enterprise, its n-th visit of the year, the day and team."""
 
     plan = models.ForeignKey(
@@ -474,8 +560,8 @@ class PlannedVisit(models.Model):
     month = models.PositiveSmallIntegerField(_("月份"), db_index=True)
     day = models.DateField(_("日期"), db_index=True)
     team = models.ManyToManyField(Expert, verbose_name=_("检查组"), related_name="planned_visits")
-    status = models.CharField(
-        _("状态"), max_length=16, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    status = FSMField(
+        _("状态"), max_length=16, choices=VisitStatus.choices, default=VisitStatus.PLANNED, protected=True
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -490,6 +576,10 @@ class PlannedVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.day}"
+
+    @transition(field=status, source=VisitStatus.PLANNED, target=VisitStatus.DONE)
+    def done(self):
+        pass
 
 
 class PlanningJobStatus(models.TextChoices):
@@ -673,7 +763,7 @@ class AwardStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
 
 
-class Award(models.Model):
+class Award(ConcurrentTransitionMixin, models.Model):
     """A township's 以奖代补 award for a year, with every input behind the figure as computed by
     `awards.compute_awards`. A draft is replaced on each computation; a confirmed award is
     frozen."""
@@ -685,8 +775,13 @@ class Award(models.Model):
     township = models.ForeignKey(
         Region, verbose_name=_("乡镇（街道）"), on_delete=models.PROTECT, related_name="awards"
     )
-    status = models.CharField(
-        _("状态"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.DRAFT, db_index=True
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=AwardStatus.choices,
+        default=AwardStatus.DRAFT,
+        db_index=True,
+        protected=True,
     )
     as_of = models.DateField(_("数据截至"))
     contracts = models.PositiveIntegerField(_("合同数"), default=0)
@@ -735,3 +830,8 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.township.name}以奖代补"
+
+    @transition(field=status, source=AwardStatus.DRAFT, target=AwardStatus.CONFIRMED)
+    def confirm(self, *, by, at):
+        """Frozen: the figure and its inputs no longer change."""
+        self.confirmed_at, self.confirmed_by = at, by

@@ -90,14 +90,21 @@ def enterprise_filter(user) -> Q | None:
     return Q(pk__in=[])
 
 
-def _contract_enterprise_ids(provider_id):
-    # Deferred: procurement sits above the registry; only this scope rule reads its contracts.
-    from hazardloop.procurement.models import ContractStatus, ServiceContract
+# Which enterprises a provider serves, and which providers serve an enterprise, is procurement's
+# rule (its contracts in force). Procurement sits above the registry, so it hands the two
+# functions over at start-up (procurement/apps.py) and this module never imports it; until then no
+# provider serves anything (closed, like a model without a scoper).
+_CONTRACT_LINKS: dict = {}
 
-    return ServiceContract.enterprises.through.objects.filter(
-        servicecontract__provider_id=provider_id,
-        servicecontract__status__in=[ContractStatus.ACTIVE, ContractStatus.COMPLETED],
-    ).values("enterprise_id")
+
+def register_contract_links(*, enterprises_of_provider, providers_of_enterprise) -> None:
+    _CONTRACT_LINKS["enterprises_of_provider"] = enterprises_of_provider
+    _CONTRACT_LINKS["providers_of_enterprise"] = providers_of_enterprise
+
+
+def _contract_enterprise_ids(provider_id):
+    link = _CONTRACT_LINKS.get("enterprises_of_provider")
+    return link(provider_id) if link else []
 
 
 def scope_enterprises(qs: QuerySet, user) -> QuerySet:
@@ -114,11 +121,8 @@ def scope_providers(qs: QuerySet, user) -> QuerySet:
     if role == Role.EXPERT:
         return qs.filter(pk=user.expert.provider_id)
     if role == Role.ENTERPRISE:
-        from hazardloop.procurement.models import ServiceContract
-
-        return qs.filter(
-            pk__in=ServiceContract.objects.filter(enterprises=user.enterprise_id).values("provider_id")
-        )
+        link = _CONTRACT_LINKS.get("providers_of_enterprise")
+        return qs.filter(pk__in=link(user.enterprise_id)) if link else qs.none()
     return qs.none()
 
 

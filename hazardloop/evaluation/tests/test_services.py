@@ -18,8 +18,8 @@ from hazardloop.hazards.choices import HazardStatus
 from hazardloop.hazards.models import Hazard
 from hazardloop.inspections.models import Inspection
 from hazardloop.procurement import services as procurement_services
-from hazardloop.procurement.compliance import record_compliance
 from hazardloop.procurement.models import BreachKind, ComplianceBreach, PlannedVisit, VisitStatus
+from hazardloop.procurement.services.compliance import record_compliance
 
 from .. import rules, services
 from ..choices import KpiCode, RatingKind, ScorecardStatus

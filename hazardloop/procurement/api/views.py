@@ -13,13 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from hazardloop.accounts import scoping
 from hazardloop.core.api.viewsets import ScopedReadOnlyViewSet
 
-from .. import awards, services, tasks
+from .. import services, tasks
 from ..filters import AwardFilter, BreachFilter, ContractFilter, MilestoneFilter, PlanFilter, TenderFilter
 from ..models import (
     Award,
@@ -32,19 +32,16 @@ from ..models import (
     ServiceContract,
     Tender,
 )
-from ..views import INLINE_MAX_VISITS
+from ..services import awards
+from ..views.plans import INLINE_MAX_VISITS
 from . import serializers
 
 
 def _call(request, capability, call, serializer=None, code=status.HTTP_200_OK):
-    if not scoping.can(request.user, capability):
-        raise PermissionDenied(_("您无权执行此操作。"))
-    try:
-        result = call()
-    except services.ProcurementPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except services.ProcurementError as exc:
-        return Response({"detail": exc.text, **exc.message_dict}, status=status.HTTP_400_BAD_REQUEST)
+    """Run a service for the API; a refusal is answered by the project's DRF handler
+    (core.api.errors: 400/403/404 with the Chinese message and the field errors)."""
+    scoping.require(request.user, capability, _("您无权执行此操作。"))
+    result = call()
     return Response(serializer(result).data if serializer else {}, status=code)
 
 
@@ -401,9 +398,8 @@ class AwardViewSet(ScopedReadOnlyViewSet):
     def cost_effectiveness(self, request):
         """Contract spend per township beside the staff cost of the posts it replaces (the same
         figures as the procurement cost page and the dashboard)."""
-        from ..views import _year, cost_figures
+        from ..views.money import _year, cost_figures
 
-        if not scoping.can(request.user, "procurement.view_cost"):
-            raise PermissionDenied(_("您无权执行此操作。"))
+        scoping.require(request.user, "procurement.view_cost", _("您无权执行此操作。"))
         figures = cost_figures(request.user, _year(request._request))
         return Response(figures)

@@ -13,8 +13,9 @@ from hazardloop.audit.models import AuditEvent
 from hazardloop.hazards.models import Notification
 from hazardloop.hazards.tests.conftest import Loop, far_deadline
 
-from .. import awards, services
+from .. import services
 from ..models import Award, AwardStatus
+from ..services import awards
 from .test_compliance import at, team, visit  # noqa: F401 — `team` is a fixture used below
 
 FORMULA = {

@@ -18,8 +18,8 @@ from hazardloop.hazards.tests.conftest import Loop
 from hazardloop.inspections import services as inspection_services
 from hazardloop.registry import services as registry_services
 
-from .. import compliance
 from ..models import BreachKind, ComplianceBreach, ServiceContract
+from ..services import compliance
 
 
 def at(month: int, day: int, hour: int = 10) -> dt.datetime:

@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 from hazardloop.accounts.testing import login_verified
 from hazardloop.analytics import conf as analytics_conf
 
-from .. import awards, services
+from .. import services
 from ..models import Award, AwardStatus, BreachKind, ComplianceBreach, MilestoneStatus
+from ..services import awards
 from .test_awards import FORMULA, year_of_work  # noqa: F401 — fixture
 from .test_compliance import team  # noqa: F401 — fixture
 
@@ -61,7 +62,8 @@ def test_formula_compute_and_confirm_through_the_pages(client, personas, distric
     bad = client.post(
         reverse("procurement:award_formula") + "?year=2026", {**FORMULA, "closure_weight": "60", "year": 2026}
     )
-    assert bad.status_code == 200 and "合计应为 100" in bad.content.decode()
+    # The service refused the input: the form again with its message, answered 400 (core.actions).
+    assert bad.status_code == 400 and "合计应为 100" in bad.content.decode()
     ok = client.post(reverse("procurement:award_formula") + "?year=2026", {**FORMULA, "year": 2026})
     assert ok.status_code == 302
     client.post(reverse("procurement:award_compute"), {"year": 2026})

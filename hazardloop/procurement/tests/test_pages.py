@@ -197,10 +197,11 @@ def test_amend_and_pay_through_the_pages_and_api(client, personas, district, wor
 def test_large_solve_is_queued_and_the_page_polls(
     client, personas, world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from hazardloop.procurement import tasks, views
+    from hazardloop.procurement import tasks
     from hazardloop.procurement.models import PlanningJob
+    from hazardloop.procurement.views import plans as plan_views
 
-    monkeypatch.setattr(views, "INLINE_MAX_VISITS", 0)
+    monkeypatch.setattr(plan_views, "INLINE_MAX_VISITS", 0)
     client.force_login(personas.bureau)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(

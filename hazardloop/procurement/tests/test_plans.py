@@ -8,11 +8,11 @@ import math
 
 import pytest
 
-from hazardloop.inspections.planning import checker
-from hazardloop.inspections.planning.adapter import problem_from_contract
-from hazardloop.inspections.planning.model import Plan, Visit
 from hazardloop.procurement import services
 from hazardloop.procurement.models import InspectionPlan, PlanningJobStatus, PlanStatus, VisitStatus
+from hazardloop.procurement.planning import checker
+from hazardloop.procurement.planning.adapter import problem_from_contract
+from hazardloop.procurement.planning.model import Plan, Visit
 
 from .conftest import qualified_provider
 

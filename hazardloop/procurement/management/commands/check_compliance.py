@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hazardloop.procurement import compliance
+from hazardloop.procurement.services import compliance
 
 
 class Command(BaseCommand):

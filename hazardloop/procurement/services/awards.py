@@ -44,9 +44,9 @@ from hazardloop.inspections.models import Inspection
 from hazardloop.registry.choices import RegionLevel
 from hazardloop.registry.models import Region
 
-from . import rules
-from .models import Award, AwardFormula, AwardStatus, ServiceContract
-from .services import ProcurementError, ProcurementPermissionDenied, _fail
+from .. import rules
+from ..models import Award, AwardFormula, AwardStatus, ServiceContract
+from .common import ProcurementError, ProcurementPermissionDenied, _fail
 
 CENT = Decimal("0.01")
 
@@ -73,13 +73,14 @@ def townships_of(district: Region):
     return Region.objects.filter(level=RegionLevel.TOWNSHIP, code__startswith=district.code).order_by("code")
 
 
-def _check_manager(actor, district: Region, capability: str) -> None:
-    if actor is None:
+def _check_manager(actor, district: Region, predicate: str) -> None:
+    """`predicate` is procurement.manage_awards or procurement.confirm_awards (procurement.access);
+    the message says whether the role or the district was wrong."""
+    if actor is None or scoping.may(actor, predicate, district):
         return
-    if not scoping.can(actor, capability):
+    if not scoping.can(actor, predicate):  # the capability of the same name
         raise ProcurementPermissionDenied(_("您无权办理以奖代补。"))
-    if actor.role != Role.ADMIN and (actor.region is None or actor.region.code[:6] != district.code):
-        raise ProcurementPermissionDenied(_("只能办理本区的以奖代补。"))
+    raise ProcurementPermissionDenied(_("只能办理本区的以奖代补。"))
 
 
 def contract_spend_in_year(price: Decimal, start: dt.date, end: dt.date, year: int) -> Fraction:
@@ -340,9 +341,7 @@ def confirm_awards(district: Region, year: int, *, actor) -> int:
         _fail("year", _("奖补办法已更新为第{v}版，请先重新测算。").format(v=latest.version))
     now = timezone.now()
     for award in drafts:
-        award.status = AwardStatus.CONFIRMED
-        award.confirmed_at = now
-        award.confirmed_by = actor
+        award.confirm(by=actor, at=now)
         award.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         record_event(
             EventType.STATE_TRANSITION,

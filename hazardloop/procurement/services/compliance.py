@@ -52,7 +52,7 @@ from hazardloop.inspections.choices import InspectionStatus
 from hazardloop.inspections.models import Inspection
 from hazardloop.registry.choices import Specialty
 
-from .models import BreachKind, ComplianceBreach, PlannedVisit, PlanStatus, ServiceContract, VisitStatus
+from ..models import BreachKind, ComplianceBreach, PlannedVisit, PlanStatus, ServiceContract, VisitStatus
 
 
 @dataclass(frozen=True)

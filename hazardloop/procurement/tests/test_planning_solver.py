@@ -9,9 +9,9 @@ import math
 
 import pytest
 
-from hazardloop.inspections.planning import checker, solver
-from hazardloop.inspections.planning.greedy import greedy_plan
-from hazardloop.inspections.planning.model import (
+from hazardloop.procurement.planning import checker, solver
+from hazardloop.procurement.planning.greedy import greedy_plan
+from hazardloop.procurement.planning.model import (
     HIGH_RISK,
     LARGE_MEDIUM,
     OTHER,
@@ -250,8 +250,8 @@ def test_checker_catches_a_changed_completed_visit(solved):
 def test_plans_a_demo_contract_without_violations():
     from django.core.management import call_command
 
-    from hazardloop.inspections.planning.adapter import problem_from_contract
     from hazardloop.procurement.models import ServiceContract
+    from hazardloop.procurement.planning.adapter import problem_from_contract
 
     call_command("load_demo", verbosity=0)
     contract = ServiceContract.objects.order_by("number").first()
@@ -266,7 +266,7 @@ def test_plans_a_demo_contract_without_violations():
 
 
 def test_plans_on_chinese_working_days_only():
-    from hazardloop.inspections.planning.adapter import chinese_working_days
+    from hazardloop.procurement.planning.adapter import chinese_working_days
 
     problem = small_problem()
     problem.working_days = chinese_working_days(2026)
