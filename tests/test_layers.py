@@ -72,9 +72,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     # accounts.scoping re-exports the registry's enterprise filter for older callers; callers
     # should import it from registry.access and the re-export go.
     ("accounts/scoping.py", "registry"): "re-export of registry.access.enterprise_filter",
-    # A provider's enterprises (and an enterprise's providers) are those under its contracts:
-    # the registry's scopers read procurement. Should become a hook procurement registers.
-    ("registry/access.py", "procurement"): "provider scope reads contracts; to a registered hook",
     ("accounts/demo.py", "registry"): "demo users link to registry rows; moving to hazardloop/demo",
     # The enterprise page lists the enterprise's hazards and contracts.
     ("registry/views.py", "hazards"): "enterprise page shows its hazards; should be a template hook",
@@ -82,7 +79,7 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     # Deferred reads of inspections from hazards (review §3: can go through the relation).
     ("hazards/services/register.py", "inspections"): "link a finding's inspection; via the relation",
     ("hazards/views.py", "inspections"): "inspection shown on the hazard page",
-    ("procurement/views.py", "analytics"): "cost-effectiveness figures on the awards page",
+    ("procurement/views/money.py", "analytics"): "cost-effectiveness figures on the awards page",
 }
 
 
