@@ -94,8 +94,10 @@ def my_hazard_tasks(user, today: dt.date) -> list[Task]:
 
 
 def overdue_tasks(user, today: dt.date) -> list[Task]:
+    # Supervising (督办) is the member unit's and the bureau's; a township opens and follows up.
+    action = _("督办") if scoping.can(user, "hazards.issue_notice") else _("查看")
     rows = _hazards(user).overdue(today).order_by("deadline", "pk")[: LIMIT * 2]
-    return _by_due([_hazard_task(h, "overdue", _("督办")) for h in rows])[:LIMIT]
+    return _by_due([_hazard_task(h, "overdue", action) for h in rows])[:LIMIT]
 
 
 def planned_visit_tasks(user, today: dt.date) -> list[Task]:
@@ -277,7 +279,7 @@ def task_lists(user, today: dt.date) -> list[TaskList]:
         ]
     if role == Role.MEMBER_UNIT:
         return [
-            TaskList("mine", _("待下达通知、待审核的隐患"), mine.tasks, mine.more_url),
+            TaskList("mine", _("待我处理的隐患（通知、审核、复产、执法）"), mine.tasks, mine.more_url),
             TaskList("on_behalf", _("企业未开通账号，可代录整改"), on_behalf_tasks(user, today)),
             overdue,
         ]
