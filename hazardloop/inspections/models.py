@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from hazardloop.core.querysets import ScopedQuerySet
+from hazardloop.core.workflows import permitted
 from hazardloop.hazards.choices import HazardForm
 from hazardloop.registry.choices import HazardCategory
 
@@ -46,16 +48,21 @@ class ChecklistTemplate(models.Model):
         return self.versions.filter(status=ChecklistStatus.PUBLISHED).order_by("-number").first()
 
 
-class ChecklistVersion(models.Model):
+class ChecklistVersion(ConcurrentTransitionMixin, models.Model):
     """One numbered version of a checklist. A published version is frozen: edits go into a new
-    draft, and every inspection keeps the version it used."""
+    draft, and every inspection keeps the version it used. `status` moves only through the
+    steps declared below (draft → published)."""
 
     template = models.ForeignKey(
         ChecklistTemplate, verbose_name=_("检查表"), on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField(_("版本号"))
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ChecklistStatus.choices, default=ChecklistStatus.DRAFT
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=ChecklistStatus.choices,
+        default=ChecklistStatus.DRAFT,
+        protected=True,
     )
     note = models.CharField(_("修订说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -88,6 +95,27 @@ class ChecklistVersion(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == ChecklistStatus.DRAFT
+
+    # --- steps: own fields only; the services lock, validate, save and audit ----------------
+
+    @transition(
+        field=status,
+        source=ChecklistStatus.DRAFT,
+        target=None,
+        permission=permitted("inspections.may_edit_checklist"),
+    )
+    def edit(self) -> None:
+        """Items are added, changed or removed only while the version is a draft."""
+
+    @transition(
+        field=status,
+        source=ChecklistStatus.DRAFT,
+        target=ChecklistStatus.PUBLISHED,
+        permission=permitted("inspections.may_edit_checklist"),
+    )
+    def publish(self, *, at, by) -> None:
+        self.published_at = at
+        self.published_by = by
 
 
 class ChecklistItem(models.Model):
@@ -133,10 +161,11 @@ class InspectionQuerySet(ScopedQuerySet):
         return self.submitted().filter(team_deviation=True)
 
 
-class Inspection(models.Model):
+class Inspection(ConcurrentTransitionMixin, models.Model):
     """One inspection visit by a provider's expert team to one enterprise under a service
     contract: the checklist results, the findings (registered as hazards on submission) and the
-    enterprise's acknowledgement of the report."""
+    enterprise's acknowledgement of the report. `status` moves only through the steps declared
+    below (draft → submitted → acknowledged), each naming who may take it (`access.py`)."""
 
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="inspections"
@@ -160,12 +189,13 @@ class Inspection(models.Model):
     officer_unit = models.CharField(_("陪同人员单位"), max_length=100, blank=True)
     started_at = models.DateTimeField(_("检查开始"), db_index=True)
     ended_at = models.DateTimeField(_("检查结束"), null=True, blank=True)
-    status = models.CharField(
+    status = FSMField(
         _("状态"),
         max_length=16,
         choices=InspectionStatus.choices,
         default=InspectionStatus.DRAFT,
         db_index=True,
+        protected=True,
     )
     report_number = models.CharField(_("报告编号"), max_length=32, blank=True)
     team_deviation = models.BooleanField(_("检查组人数不足"), default=False, db_index=True)
@@ -216,6 +246,40 @@ class Inspection(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == InspectionStatus.DRAFT
+
+    # --- steps: own fields only; the services lock, validate, save and audit ----------------
+
+    @transition(
+        field=status,
+        source=InspectionStatus.DRAFT,
+        target=None,
+        permission=permitted("inspections.may_record"),
+    )
+    def record(self) -> None:
+        """Results and findings change only on the firm's own draft."""
+
+    @transition(
+        field=status,
+        source=InspectionStatus.DRAFT,
+        target=InspectionStatus.SUBMITTED,
+        permission=permitted("inspections.may_record"),
+    )
+    def submit(self, *, report_number: str, ended_at, at, by) -> None:
+        self.report_number = report_number
+        self.ended_at = ended_at
+        self.submitted_at = at
+        self.submitted_by = by
+
+    @transition(
+        field=status,
+        source=InspectionStatus.SUBMITTED,
+        target=InspectionStatus.ACKNOWLEDGED,
+        permission=permitted("inspections.may_acknowledge"),
+    )
+    def acknowledge(self, *, at, by, note: str) -> None:
+        self.acknowledged_at = at
+        self.acknowledged_by = by
+        self.acknowledgement_note = note
 
     @property
     def leader(self):

@@ -26,8 +26,10 @@ from hazardloop.accounts import scoping
 from hazardloop.accounts.choices import Role
 from hazardloop.audit.choices import EventType
 from hazardloop.audit.services import record_event
+from hazardloop.core.access import require
 from hazardloop.core.errors import NotVisible, Refused, ServiceError
 from hazardloop.core.uploads import UploadRejected, clean_photo
+from hazardloop.core.workflows import check
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.choices import HazardForm
 from hazardloop.hazards.models import HazardLevel, NumberSequence
@@ -36,7 +38,7 @@ from hazardloop.registry.choices import EnterpriseStatus, HazardCategory, Specia
 from hazardloop.registry.models import Enterprise, Expert, ExpertConflict
 from hazardloop.registry.rules import required_team_size
 
-from . import rules
+from . import access, rules
 from .choices import ChecklistStatus, InspectionStatus, ItemOutcome
 from .models import (
     ChecklistItem,
@@ -64,9 +66,10 @@ class InspectionNotFound(InspectionError, NotVisible):
     """Not there, or not the actor's to see — deliberately indistinguishable."""
 
 
-def _require(actor, capability: str) -> None:
-    if not scoping.can(actor, capability):
-        raise InspectionPermissionDenied(_("您没有权限执行此操作。"))
+def _check(record, step: str, actor, *, not_now: str, refused: str | None = None) -> None:
+    """May `actor` take `step` (declared on Inspection or ChecklistVersion) now? Refused (403)
+    by the step's access predicate, InspectionError when the state does not open it."""
+    check(getattr(record, step), actor, not_now=not_now, error=InspectionError, refused=refused)
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -89,9 +92,8 @@ def _lock_version(version: ChecklistVersion | int) -> ChecklistVersion:
     return locked
 
 
-def _require_draft(version: ChecklistVersion) -> None:
-    if not version.is_draft:
-        raise InspectionError(_("已发布的检查表版本不能修改，请先新建修订草稿。"))
+def _require_draft(version: ChecklistVersion, actor, step: str = "edit") -> None:
+    _check(version, step, actor, not_now=_("已发布的检查表版本不能修改，请先新建修订草稿。"))
 
 
 @transaction.atomic
@@ -101,7 +103,7 @@ def create_checklist_draft(template: ChecklistTemplate, *, actor, note: str = ""
     Precondition: the actor may edit checklists. Effects: returns the existing draft if there is
     one, else a new draft numbered after the latest version. Audit: record created (200).
     Raises InspectionPermissionDenied."""
-    _require(actor, "inspections.edit_checklists")
+    require(actor, "inspections.edit_checklists")
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
     existing = template.versions.filter(status=ChecklistStatus.DRAFT).first()
     if existing is not None:
@@ -169,9 +171,9 @@ def save_checklist_item(
 
     Precondition: draft version; the actor may edit checklists. Effects: the item saved.
     Audit: record created/updated. Raises InspectionPermissionDenied, InspectionError."""
-    _require(actor, "inspections.edit_checklists")
+    require(actor, "inspections.edit_checklists")
     version = _lock_version(version)
-    _require_draft(version)
+    _require_draft(version, actor)
     _raise_if(_item_errors(data))
     if item is not None and item.version_id != version.pk:
         raise InspectionNotFound(_("检查项不存在。"))
@@ -200,9 +202,9 @@ def save_checklist_item(
 @transaction.atomic
 def delete_checklist_item(item: ChecklistItem, *, actor) -> None:
     """Remove an item from a draft version. Raises InspectionPermissionDenied, InspectionError."""
-    _require(actor, "inspections.edit_checklists")
+    require(actor, "inspections.edit_checklists")
     version = _lock_version(item.version_id)
-    _require_draft(version)
+    _require_draft(version, actor)
     _audit(EventType.RECORD_DELETED, actor=actor, target=item, data={"text": item.text[:100]})
     item.delete()
 
@@ -212,14 +214,12 @@ def publish_checklist_version(version: ChecklistVersion, *, actor) -> ChecklistV
     """Publish a draft: from now on new inspections of these industries use it; earlier
     inspections keep theirs. Precondition: a draft with at least one item.
     Audit: state transition (300). Raises InspectionPermissionDenied, InspectionError."""
-    _require(actor, "inspections.edit_checklists")
+    require(actor, "inspections.edit_checklists")
     version = _lock_version(version)
-    _require_draft(version)
+    _require_draft(version, actor, "publish")
     if not version.items.exists():
         raise InspectionError(_("检查表没有任何检查项，不能发布。"))
-    version.status = ChecklistStatus.PUBLISHED
-    version.published_at = timezone.now()
-    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.publish(at=timezone.now(), by=actor if getattr(actor, "is_authenticated", False) else None)
     version.save(update_fields=["status", "published_at", "published_by"])
     _audit(
         EventType.STATE_TRANSITION,
@@ -300,11 +300,7 @@ def check_team(
 
 
 def _actor_provider_id(actor) -> int | None:
-    if actor.role == Role.PROVIDER:
-        return actor.provider_id
-    if actor.role == Role.EXPERT and actor.expert_id:
-        return actor.expert.provider_id
-    return None
+    return access.provider_of(actor)
 
 
 def contract_covering(enterprise: Enterprise, provider_id: int, on: dt.date) -> ServiceContract | None:
@@ -322,15 +318,19 @@ def _lock_inspection(inspection: Inspection | int, *, actor, capability: str) ->
     locked = Inspection.objects.select_for_update().filter(pk=pk).first()
     if locked is None or not scoping.scope(Inspection.objects.filter(pk=pk), actor).exists():
         raise InspectionNotFound(_("检查记录不存在或不在您的管辖范围内。"))
-    _require(actor, capability)
+    require(actor, capability)
     return locked
 
 
-def _require_own_draft(inspection: Inspection, actor) -> None:
-    if inspection.provider_id != _actor_provider_id(actor):
-        raise InspectionPermissionDenied(_("只能修改本机构的检查记录。"))
-    if not inspection.is_draft:
-        raise InspectionError(_("检查记录已提交，不能再修改。"))
+def _require_own_draft(inspection: Inspection, actor, step: str = "record") -> None:
+    """The firm's own visit (`inspections.may_record`), still a draft (the step's state)."""
+    _check(
+        inspection,
+        step,
+        actor,
+        not_now=_("检查记录已提交，不能再修改。"),
+        refused=_("只能修改本机构的检查记录。"),
+    )
 
 
 @transaction.atomic
@@ -360,7 +360,7 @@ def create_inspection(
     for `record_item_results`) records item outcomes in the same step.
     Effects: a draft inspection with its team (and results). Audit: record created (200).
     Raises InspectionNotFound, InspectionPermissionDenied, InspectionError."""
-    _require(actor, "inspections.record")
+    require(actor, "inspections.record")
     if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
         raise InspectionNotFound(_("企业不存在或不在您的管辖范围内。"))
     provider_id = _actor_provider_id(actor)
@@ -622,7 +622,7 @@ def submit_inspection(inspection: Inspection, *, actor, ended_at: dt.datetime | 
     leaves no hazard and no change. Audit: state transition (300) plus the hazards' own rows.
     Raises InspectionNotFound, InspectionPermissionDenied, InspectionError."""
     inspection = _lock_inspection(inspection, actor=actor, capability="inspections.record")
-    _require_own_draft(inspection, actor)
+    _require_own_draft(inspection, actor, "submit")
     now = timezone.now()
     ended_at = ended_at or inspection.ended_at or now
     if ended_at < inspection.started_at or ended_at > now:
@@ -663,13 +663,12 @@ def submit_inspection(inspection: Inspection, *, actor, ended_at: dt.datetime | 
         finding.save(update_fields=["hazard"])
     district = enterprise.township.code[:6]
     year = timezone.localdate(inspection.started_at).year
-    inspection.report_number = rules.report_number(
-        district, year, _next_serial(f"inspection:{district}:{year}")
+    inspection.submit(
+        report_number=rules.report_number(district, year, _next_serial(f"inspection:{district}:{year}")),
+        ended_at=ended_at,
+        at=now,
+        by=actor,
     )
-    inspection.status = InspectionStatus.SUBMITTED
-    inspection.ended_at = ended_at
-    inspection.submitted_at = now
-    inspection.submitted_by = actor
     inspection.save(update_fields=["report_number", "status", "ended_at", "submitted_at", "submitted_by"])
     _audit(
         EventType.STATE_TRANSITION,
@@ -693,16 +692,14 @@ def acknowledge_inspection(inspection: Inspection, *, actor, note: str = "") -> 
     Effects: acknowledged with time, user and note. Audit: state transition (300).
     Raises InspectionNotFound, InspectionPermissionDenied, InspectionError."""
     inspection = _lock_inspection(inspection, actor=actor, capability="inspections.acknowledge")
-    if actor.enterprise_id != inspection.enterprise_id:
-        raise InspectionPermissionDenied(_("只有被检查企业本身可以确认检查报告。"))
-    if inspection.status != InspectionStatus.SUBMITTED:
-        raise InspectionError(
-            _("检查记录当前状态为“%(state)s”，不能确认。") % {"state": inspection.get_status_display()}
-        )
-    inspection.status = InspectionStatus.ACKNOWLEDGED
-    inspection.acknowledged_at = timezone.now()
-    inspection.acknowledged_by = actor
-    inspection.acknowledgement_note = (note or "").strip()[:2000]
+    _check(
+        inspection,
+        "acknowledge",
+        actor,
+        not_now=_("检查记录当前状态为“%(state)s”，不能确认。") % {"state": inspection.get_status_display()},
+        refused=_("只有被检查企业本身可以确认检查报告。"),
+    )
+    inspection.acknowledge(at=timezone.now(), by=actor, note=(note or "").strip()[:2000])
     inspection.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_note"])
     _audit(
         EventType.STATE_TRANSITION,

@@ -7,41 +7,28 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hazardloop.accounts import scoping
-from hazardloop.accounts.choices import Role
 from hazardloop.core import exports
+from hazardloop.core.access import require
+from hazardloop.core.actions import add_service_errors, run_page_action
 from hazardloop.core.exports import Column
 from hazardloop.core.forms import style_widgets
 from hazardloop.core.pdf import pdf_response, render_pdf
 from hazardloop.core.tables import PAGE_SIZES, paginate
+from hazardloop.core.workflows import offered
 from hazardloop.registry.choices import RegionLevel
 from hazardloop.registry.models import Enterprise, Expert, Provider, Region
 
-from . import rules, services
+from . import access, rules, services
 from .choices import ItemOutcome
 from .filters import InspectionFilter
 from .forms import ChecklistItemForm, FindingForm, InspectionForm
 from .models import ChecklistItem, ChecklistTemplate, ChecklistVersion, Finding, Inspection, TeamMember
-
-
-def _require(user, capability: str) -> None:
-    if not scoping.can(user, capability):
-        raise PermissionDenied
-
-
-def _refused(request, error: services.InspectionError) -> None:
-    """A service refusal: 404 and 403 propagate as such; anything else is a message."""
-    if isinstance(error, services.InspectionNotFound):
-        raise error
-    if isinstance(error, services.InspectionPermissionDenied):
-        raise PermissionDenied(error.message) from error
-    messages.error(request, error.message)
 
 
 def _all_option(filterset) -> None:
@@ -96,12 +83,12 @@ EXPORT_COLUMNS = [
 @login_required
 def inspection_list(request):
     user = request.user
-    _require(user, "inspections.view")
+    require(user, "inspections.view")
     visible, filterset = _filtered(request)
     _all_option(filterset)
     queryset = filterset.qs if filterset.is_valid() else visible.none()
     if request.GET.get("export") == "xlsx":
-        _require(user, "inspections.export")
+        require(user, "inspections.export")
         return exports.xlsx_response(
             queryset, EXPORT_COLUMNS, filename_stem=_("排查记录"), sheet_title=_("排查记录")
         )
@@ -144,14 +131,6 @@ def _get_inspection(user, pk: int) -> Inspection:
     )
 
 
-def _provider_id(user) -> int | None:
-    if user.role == Role.PROVIDER:
-        return user.provider_id
-    if user.role == Role.EXPERT and user.expert_id:
-        return user.expert.provider_id
-    return None
-
-
 def _rows(inspection: Inspection):
     results = {r.item_id: r for r in inspection.results.all()}
     return [(item, results.get(item.pk)) for item in inspection.checklist_version.items.all()]
@@ -160,24 +139,19 @@ def _rows(inspection: Inspection):
 @login_required
 def inspection_detail(request, pk: int):
     user = request.user
-    _require(user, "inspections.view")
+    require(user, "inspections.view")
     inspection = _get_inspection(user, pk)
-    can_edit = (
-        inspection.is_draft
-        and scoping.can(user, "inspections.record")
-        and _provider_id(user) == inspection.provider_id
-    )
+    # The visit's steps open in its state that this user may take (declared on Inspection).
+    steps = offered(inspection, user)
+    can_edit = "record" in steps
     context = {
         "inspection": inspection,
         "rows": _rows(inspection),
         "outcomes": ItemOutcome.choices,
         "can_edit": can_edit,
         "finding_form": FindingForm(version=inspection.checklist_version) if can_edit else None,
-        "can_acknowledge": (
-            inspection.status == "submitted"
-            and scoping.can(user, "inspections.acknowledge")
-            and user.enterprise_id == inspection.enterprise_id
-        ),
+        "can_submit": "submit" in steps,
+        "can_acknowledge": "acknowledge" in steps,
         "requirement": services.required_team(inspection.enterprise, inspection.contract),
     }
     return render(request, "inspections/inspection_detail.html", context)
@@ -188,8 +162,8 @@ def inspection_new(request):
     """Record a visit: the draft first (enterprise, team, time, officer); results and findings
     are then added on the visit's page, and the visit submitted from there."""
     user = request.user
-    _require(user, "inspections.record")
-    provider_id = _provider_id(user)
+    require(user, "inspections.record")
+    provider_id = access.provider_of(user)
     enterprises = Enterprise.objects.visible_to(user).active().select_related("township").order_by("name")
     # An expert chooses colleagues of the same firm; the registry's expert scope shows an expert
     # only themselves, so the team is read by provider here.
@@ -210,12 +184,10 @@ def inspection_new(request):
                 officer_unit=data["officer_unit"],
                 deviation_reason=data["deviation_reason"],
             )
+        except (services.InspectionNotFound, services.InspectionPermissionDenied):
+            raise
         except services.InspectionError as error:
-            if isinstance(error, services.InspectionNotFound | services.InspectionPermissionDenied):
-                _refused(request, error)
-            for field, errors in (error.errors or {"__all__": [error.message]}).items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("检查记录草稿已保存，请填写检查结果和发现的隐患后提交。"))
             return redirect("inspections:detail", pk=inspection.pk)
@@ -230,27 +202,26 @@ def inspection_new(request):
 @require_POST
 def inspection_results(request, pk: int):
     user = request.user
-    _require(user, "inspections.record")
+    require(user, "inspections.record")
     inspection = _get_inspection(user, pk)
     results = {}
     for item in inspection.checklist_version.items.all():
         key = f"outcome_{item.pk}"
         if key in request.POST:
             results[item.pk] = (request.POST.get(key, ""), request.POST.get(f"note_{item.pk}", ""))
-    try:
-        services.record_item_results(inspection, actor=user, results=results)
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("检查结果已保存。"))
-    return redirect("inspections:detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.record_item_results(inspection, actor=user, results=results),
+        success=_("检查结果已保存。"),
+        redirect_to=("inspections:detail", pk),
+    )
 
 
 @login_required
 @require_POST
 def finding_add(request, pk: int):
     user = request.user
-    _require(user, "inspections.record")
+    require(user, "inspections.record")
     inspection = _get_inspection(user, pk)
     form = FindingForm(request.POST, version=inspection.checklist_version)
     if not form.is_valid():
@@ -260,8 +231,9 @@ def finding_add(request, pk: int):
                 messages.error(request, f"{label}：{message}" if label else message)
         return redirect("inspections:detail", pk=pk)
     data = form.cleaned_data
-    try:
-        services.add_finding(
+    return run_page_action(
+        request,
+        lambda: services.add_finding(
             inspection,
             services.FindingData(
                 level=data["level"],
@@ -278,60 +250,55 @@ def finding_add(request, pk: int):
             ),
             actor=user,
             photos=request.FILES.getlist("photos"),
-        )
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("已添加发现的隐患。"))
-    return redirect("inspections:detail", pk=pk)
+        ),
+        success=_("已添加发现的隐患。"),
+        redirect_to=("inspections:detail", pk),
+    )
 
 
 @login_required
 @require_POST
 def finding_remove(request, pk: int, finding_pk: int):
     user = request.user
-    _require(user, "inspections.record")
+    require(user, "inspections.record")
     inspection = _get_inspection(user, pk)
     finding = inspection.findings.filter(pk=finding_pk).first()
     if finding is None:
         raise services.InspectionNotFound(_("检查发现不存在。"))
-    try:
-        services.remove_finding(finding, actor=user)
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("已删除该发现。"))
-    return redirect("inspections:detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.remove_finding(finding, actor=user),
+        success=_("已删除该发现。"),
+        redirect_to=("inspections:detail", pk),
+    )
 
 
 @login_required
 @require_POST
 def inspection_submit(request, pk: int):
     user = request.user
-    _require(user, "inspections.record")
+    require(user, "inspections.record")
     inspection = _get_inspection(user, pk)
-    try:
-        services.submit_inspection(inspection, actor=user)
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("检查记录已提交，发现的隐患已登记。"))
-    return redirect("inspections:detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.submit_inspection(inspection, actor=user),
+        success=_("检查记录已提交，发现的隐患已登记。"),
+        redirect_to=("inspections:detail", pk),
+    )
 
 
 @login_required
 @require_POST
 def inspection_acknowledge(request, pk: int):
     user = request.user
-    _require(user, "inspections.acknowledge")
+    require(user, "inspections.acknowledge")
     inspection = _get_inspection(user, pk)
-    try:
-        services.acknowledge_inspection(inspection, actor=user, note=request.POST.get("note", ""))
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("已确认收到检查报告。"))
-    return redirect("inspections:detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.acknowledge_inspection(inspection, actor=user, note=request.POST.get("note", "")),
+        success=_("已确认收到检查报告。"),
+        redirect_to=("inspections:detail", pk),
+    )
 
 
 def report_context(inspection: Inspection) -> dict:
@@ -353,7 +320,7 @@ def report_context(inspection: Inspection) -> dict:
 def inspection_report(request, pk: int):
     """The inspection report as PDF (a draft prints as a preview, marked so)."""
     user = request.user
-    _require(user, "inspections.view")
+    require(user, "inspections.view")
     inspection = _get_inspection(user, pk)
     content = render_pdf("inspections/pdf/report.html", report_context(inspection))
     return pdf_response(content, f"{inspection.report_number or '检查报告草稿'}.pdf")
@@ -365,7 +332,7 @@ def inspection_report(request, pk: int):
 @login_required
 def checklist_list(request):
     user = request.user
-    _require(user, "inspections.view_checklists")
+    require(user, "inspections.view_checklists")
     templates = scoping.scope(ChecklistTemplate.objects.all(), user).prefetch_related(
         Prefetch(
             "versions",
@@ -409,7 +376,7 @@ CHECKLIST_COLUMNS = [
 @login_required
 def checklist_detail(request, pk: int):
     user = request.user
-    _require(user, "inspections.view_checklists")
+    require(user, "inspections.view_checklists")
     version = scoping.get_visible_or_404(
         ChecklistVersion.objects.select_related("template", "published_by"), user, pk=pk
     )
@@ -420,7 +387,8 @@ def checklist_detail(request, pk: int):
             filename_stem=f"{version.template.name}_v{version.number}",
             sheet_title=version.template.name,
         )
-    can_edit = version.is_draft and scoping.can(user, "inspections.edit_checklists")
+    steps = offered(version, user)
+    can_edit = "edit" in steps
     edit_item = None
     if can_edit and request.GET.get("edit"):
         edit_item = version.items.filter(pk=request.GET.get("edit")).first()
@@ -445,6 +413,7 @@ def checklist_detail(request, pk: int):
             "version": version,
             "items": version.items.all(),
             "can_edit": can_edit,
+            "can_publish": "publish" in steps,
             "can_revise": scoping.can(user, "inspections.edit_checklists") and not version.is_draft,
             "item_form": ChecklistItemForm(initial=initial) if can_edit else None,
             "edit_item": edit_item,
@@ -458,21 +427,23 @@ def checklist_detail(request, pk: int):
 @require_POST
 def checklist_revise(request, template_pk: int):
     user = request.user
-    _require(user, "inspections.edit_checklists")
+    require(user, "inspections.edit_checklists")
     template = scoping.get_visible_or_404(ChecklistTemplate.objects.all(), user, pk=template_pk)
-    try:
-        draft = services.create_checklist_draft(template, actor=user, note=request.POST.get("note", ""))
-    except services.InspectionError as error:
-        _refused(request, error)
-        return redirect("inspections:checklist_list")
-    return redirect("inspections:checklist_detail", pk=draft.pk)
+    return run_page_action(
+        request,
+        lambda: services.create_checklist_draft(template, actor=user, note=request.POST.get("note", "")),
+        success=None,
+        redirect_to=lambda draft: (
+            ("inspections:checklist_detail", draft.pk) if draft else "inspections:checklist_list"
+        ),
+    )
 
 
 @login_required
 @require_POST
 def checklist_item_save(request, pk: int):
     user = request.user
-    _require(user, "inspections.edit_checklists")
+    require(user, "inspections.edit_checklists")
     version = scoping.get_visible_or_404(ChecklistVersion.objects.all(), user, pk=pk)
     item = None
     if request.POST.get("item"):
@@ -488,41 +459,38 @@ def checklist_item_save(request, pk: int):
                 )
         return redirect("inspections:checklist_detail", pk=pk)
     data = form.cleaned_data
-    try:
-        services.save_checklist_item(version, services.ItemData(**data), actor=user, item=item)
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("检查项已保存。"))
-    return redirect("inspections:checklist_detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.save_checklist_item(version, services.ItemData(**data), actor=user, item=item),
+        success=_("检查项已保存。"),
+        redirect_to=("inspections:checklist_detail", pk),
+    )
 
 
 @login_required
 @require_POST
 def checklist_item_delete(request, pk: int, item_pk: int):
     user = request.user
-    _require(user, "inspections.edit_checklists")
+    require(user, "inspections.edit_checklists")
     version = scoping.get_visible_or_404(ChecklistVersion.objects.all(), user, pk=pk)
     item = scoping.get_visible_or_404(ChecklistItem.objects.filter(version=version), user, pk=item_pk)
-    try:
-        services.delete_checklist_item(item, actor=user)
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("检查项已删除。"))
-    return redirect("inspections:checklist_detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.delete_checklist_item(item, actor=user),
+        success=_("检查项已删除。"),
+        redirect_to=("inspections:checklist_detail", pk),
+    )
 
 
 @login_required
 @require_POST
 def checklist_publish(request, pk: int):
     user = request.user
-    _require(user, "inspections.edit_checklists")
+    require(user, "inspections.edit_checklists")
     version = scoping.get_visible_or_404(ChecklistVersion.objects.all(), user, pk=pk)
-    try:
-        services.publish_checklist_version(version, actor=user)
-    except services.InspectionError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("新版本已发布；此前的检查记录仍保留其所用版本。"))
-    return redirect("inspections:checklist_detail", pk=pk)
+    return run_page_action(
+        request,
+        lambda: services.publish_checklist_version(version, actor=user),
+        success=_("新版本已发布；此前的检查记录仍保留其所用版本。"),
+        redirect_to=("inspections:checklist_detail", pk),
+    )
