@@ -38,6 +38,11 @@ ANONYMOUS = {
     "healthz": "ok",
     "onboarding:activate": "ok",  # an enterprise activates its account with the code it was sent
     "api-token": "405",  # POST only
+    # Resetting a forgotten password is for people who cannot sign in.
+    "password_reset": "ok",
+    "password_reset_done": "ok",
+    "password_reset_confirm": "ok",
+    "password_reset_complete": "ok",
 }
 # Not posted to: they count sign-in attempts or change the session.
 # (onboarding:activate counts tries per address, like the login.)
@@ -48,6 +53,7 @@ NO_POST = {
     "two_factor_verify",
     "password_change",
     "onboarding:activate",
+    "password_reset",  # sends mail and counts requests per address
 }
 
 # The record each model's ids are filled with (a name in world.py); None: a missing id, because
@@ -69,6 +75,7 @@ BY_MODEL = {
 # Pages (and the odd API route) say by hand what their ids are.
 BY_ROUTE = {
     "api-personal-data": {"label": "=registry.expert", "pk": "expert"},
+    "password_reset_confirm": {"uidb64": "=MQ", "token": "=no-such-token"},
     "analytics-api:chart": {"chart": "=funnel"},
     "enforcement:conclude": {"pk": None, "hazard_pk": "hazard_coal"},
     "evaluation:payment_rule": {"pk": "contract_a"},
@@ -152,6 +159,16 @@ TABLE: dict[str, str] = {
     "api-personal-data": "ok: admin bureau provider | 403: leader township expert | 404: *",
     "api-schema": "ok: *",
     "api-token": "405: *",
+    # API tokens: everyone manages their own; the world holds none, so a token id is 404.
+    "api-tokens-list": "ok: *",
+    "api-tokens-detail": "404: *",
+    "api-tokens-revoke": "404: *",
+    "api_tokens": "ok: *",
+    "api_token_revoke": "POST 404: *",
+    "password_reset": "ok: *",
+    "password_reset_done": "ok: *",
+    "password_reset_confirm": "ok: *",
+    "password_reset_complete": "ok: *",
     # Enforcement (处理) is the member units' act, supervised by the bureau: firms and experts are
     # refused; the world holds no enforcement action, so records are 404 to everyone else.
     "enforcement-api:enforcementaction-detail": "403: provider expert | 404: *",
