@@ -12,9 +12,13 @@ from __future__ import annotations
 import pytest
 
 from hazardloop.registry import rules
-from hazardloop.registry.models import Industry
+from hazardloop.registry.choices import ImportKind, ImportStatus
+from hazardloop.registry.models import Enterprise, Industry
 from hazardloop.registry.rules import Sector
 from hazardloop.registry.rules import SizeClass as S
+from hazardloop.registry.testing import next_credit_code
+
+from .xlsx_files import ENTERPRISE_HEADERS, enterprise_row, run, xlsx
 
 # (sector, employees, revenue ¥10k, assets ¥10k or None, expected) — by hand from the table.
 CASES = [
@@ -213,3 +217,34 @@ def test_the_registry_holds_the_whole_gbt_4754_2017():
     # New classes take the inspection specialty of their division.
     assert cotton.specialty == "textiles"
     assert Industry.objects.get(code="0620").specialty == "coal"
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.django_db
+def test_a_file_with_real_class_codes_imports_with_sizes_by_sector(personas, district, _media):
+    spinning, hotel, builder = next_credit_code(), next_credit_code(), next_credit_code()
+    rows = [
+        enterprise_row("龙泉棉纺有限公司", spinning, "龙泉镇", "1711", employees=150, revenue_10k=900),
+        enterprise_row(
+            "龙泉宾馆", hotel, "龙泉镇", "6110", employees=12, revenue_10k=150, confined_space="是"
+        ),
+        enterprise_row("龙泉建筑工程有限公司", builder, "龙泉镇", "4710", employees=40, revenue_10k=7000),
+    ]
+    job = run(ImportKind.ENTERPRISES, xlsx(rows, ENTERPRISE_HEADERS), personas.bureau)
+
+    assert job.status == ImportStatus.DONE, job.errors
+    found = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[spinning, hotel, builder])}
+    # 1711 was refused before the whole classification was loaded.
+    assert (found[spinning].industry.code, found[spinning].size, found[spinning].high_risk) == (
+        "1711",
+        "small",
+        False,
+    )
+    # A hotel of 12 staff and ¥150万 is small by the accommodation row; confined space alone is not high risk.
+    assert (found[hotel].size, found[hotel].high_risk) == ("small", False)
+    # A builder is classed by revenue (assets not held): ¥7,000万 is medium; construction is a special group.
+    assert (found[builder].size, found[builder].high_risk) == ("medium", True)
