@@ -371,6 +371,11 @@ TRADE_ITEMS = [
     ("有限空间", "有限空间作业履行审批，落实先通风、再检测、后作业，并设专人监护", TRADE, "", True, P, BE),
 ]
 
+# 令10号 (工贸) Art. 2 leaves hazchem matters to the hazchem criteria, whose title covers
+# 生产经营单位: so fuel stations and hazchem traders take this list, not the 工贸 one. Their
+# four-digit GB/T 4754 classes outrank 工贸's "51"/"52" (the longest matching prefix wins).
+HAZCHEM_PREFIXES = ["25", "26", "5162", "5169", "5265", "5266"]
+
 DIVISIONS_TRADE = [f"{n:02d}" for n in list(range(13, 25)) + list(range(27, 44)) + [51, 52]]
 
 # code, name, industry prefixes ([] = every industry, the fallback), description, items
@@ -387,8 +392,8 @@ TEMPLATES = [
     (
         "hazchem",
         "危险化学品安全检查表",
-        ["25", "26"],
-        "石油加工、化学原料和化学制品制造业。",
+        HAZCHEM_PREFIXES,
+        "石油加工、化学原料和化学制品制造业；危险化学品经营（石油及制品批发、其他化工产品批发、机动车燃油和燃气零售）。",
         HAZCHEM_ITEMS + COMMON,
     ),
     (

@@ -261,3 +261,26 @@ def test_results_can_be_recorded_with_the_draft_and_bad_ones_refuse_it(personas,
     assert not Inspection.objects.exists()
     inspection = services.create_inspection(**kwargs, results={item.pk: (ItemOutcome.CONFORMING, "良好")})
     assert inspection.results.get().note == "良好"
+
+
+@pytest.mark.parametrize(
+    ("industry", "template"),
+    [
+        # By hand from GB/T 4754-2017 and 令10号 Art. 2: hazchem business takes the hazchem list.
+        ("5265", "hazchem"),  # 机动车燃油零售 (fuel station)
+        ("5266", "hazchem"),  # 机动车燃气零售
+        ("5162", "hazchem"),  # 石油及制品批发
+        ("5169", "hazchem"),  # 其他化工产品批发
+        ("2614", "hazchem"),  # 有机化学原料制造
+        ("5211", "trade"),  # 百货零售 stays 工贸 (商贸)
+        ("5165", "trade"),  # 建材批发 stays 工贸
+        ("3411", "trade"),  # 锅炉及辅助设备制造 (机械)
+        ("0610", "coal"),  # 烟煤和无烟煤开采洗选
+        ("8710", "general"),  # 广播: no special list
+    ],
+)
+def test_fuel_stations_and_hazchem_traders_take_the_hazchem_list_not_order_10(industry, template):
+    from hazardloop.registry.models import Enterprise, Industry
+
+    enterprise = Enterprise(industry=Industry.objects.get(code=industry))
+    assert services.checklist_for(enterprise).template.code == template
