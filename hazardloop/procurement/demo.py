@@ -59,9 +59,29 @@ ARTICLE_23 = {
 }
 
 
+# The case study's purchase: "政府 2012 年实际支付的服务费用为 32 万元" for the district's 439
+# enterprises (seed), beside the 30 posts × ¥30,000 it replaced. The demo reproduces it: the
+# year's contracts add up to exactly this, split among the townships by the weights below.
+CASE_PURCHASE = Decimal(320_000)
+
+
 def contract_price(enterprises: int, high_risk: int) -> Decimal:
+    """A township's weight: a base per contract, a share per enterprise, more for high-risk ones."""
     raw = BASE_PRICE + PER_ENTERPRISE * enterprises + PER_HIGH_RISK * high_risk
     return Decimal(round(raw, -3))
+
+
+def split_purchase(weights: dict[str, Decimal], total: Decimal = CASE_PURCHASE) -> dict[str, Decimal]:
+    """`total` shared by weight in whole ¥1,000s, adding up to it exactly: each key gets the floor
+    of its share, and the ¥1,000s left go to the largest remainders (ties in key order)."""
+    units = int(total // 1000)
+    whole = sum(weights.values())
+    exact = {k: Decimal(units) * w / whole for k, w in weights.items()}
+    floors = {k: int(v) for k, v in exact.items()}
+    left = units - sum(floors.values())
+    for k in sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))[:left]:
+        floors[k] += 1
+    return {k: Decimal(n * 1000) for k, n in floors.items()}
 
 
 def _standard(provider: Provider) -> dict:
@@ -89,13 +109,21 @@ def build_contracts(ctx: DemoContext) -> None:
     total = Decimal(0)
     contracts = []
     refused = 0
-    for n, spec in enumerate(LONGAN_TOWNSHIPS, start=1):
+    covered_by = {}
+    for spec in LONGAN_TOWNSHIPS:
         township = Region.objects.get(code=spec.code)
-        provider = provider_by_township[spec.code]
         covered = list(Enterprise.objects.filter(township=township, status=EnterpriseStatus.ACTIVE))
-        if not covered:
-            continue  # a small demo may leave a township without working enterprises: nothing to buy
-        price = contract_price(len(covered), sum(e.high_risk for e in covered))
+        if covered:  # a small demo may leave a township without working enterprises: nothing to buy
+            covered_by[spec.code] = (township, covered)
+    prices = split_purchase(
+        {code: contract_price(len(c), sum(e.high_risk for e in c)) for code, (_t, c) in covered_by.items()}
+    )
+    for n, spec in enumerate(LONGAN_TOWNSHIPS, start=1):
+        if spec.code not in covered_by:
+            continue
+        township, covered = covered_by[spec.code]
+        provider = provider_by_township[spec.code]
+        price = prices[spec.code]
         title = f"{spec.name}{DEMO_YEAR}年度安全生产隐患排查服务"
         number = f"LA{DEMO_YEAR}-FW-{n:02d}"
         if spec.code == DIRECT_TOWNSHIP:

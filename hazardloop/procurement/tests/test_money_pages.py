@@ -240,8 +240,15 @@ def test_cost_effectiveness_equals_a_hand_sum(client, personas, district, year_o
     assert cost["total_spend"] == Decimal(180000)
     assert cost["total_staff_cost"] == expected_staff
     assert cost["total_saving"] == expected_staff - Decimal(180000)
+    # Each side names its price basis: 2026 contract prices beside posts at the case study's
+    # 2012 pay (issue 12 item 7), on the page and in the export's headers.
+    html = page.content.decode()
+    assert "2026 年合同价" in html
+    assert "按案例 2012 年标准（每岗每年 ¥30,000），未按 2026 年工资调整" in html
     rows = _sheet(client.get(reverse("procurement:cost_export"), {"year": 2026}))
     assert [r[0] for r in rows[1:]] == ["龙泉镇", "马投涧镇", "合计"] and rows[-1][2] == 180000
+    assert rows[0][2] == "合同金额（元）（2026 年合同价）"
+    assert rows[0][5] == "替代岗位成本（元）（按案例 2012 年标准（每岗每年 ¥30,000），未按 2026 年工资调整）"
     strip = client.get(reverse("procurement:contract_list"), {"year": 2026}).content.decode()
     assert 'data-testid="cost-strip"' in strip
     # The township sees its own row only.

@@ -174,6 +174,17 @@ def cost_figures(user, year: int, township=None) -> dict:
     )
     figures["total_contracts"] = sum(r["contracts"] for r in figures["rows"])
     figures["year"] = year
+    # The two sides are priced on different bases: contracts at the year's own prices, posts at
+    # the case study's 2012 pay unless the district set its own (issue 12 item 7). Say which.
+    case_pay = analytics_conf.DEFAULTS["ANALYTICS_STAFF_COST_PER_POST"]
+    figures["staff_basis"] = (
+        _("按案例 2012 年标准（每岗每年 ¥{pay:,.0f}），未按 {year} 年工资调整").format(
+            pay=case_pay, year=year
+        )
+        if figures["cost_per_post"] == case_pay
+        else _("按本区设定的每岗每年 ¥{pay:,.0f}").format(pay=figures["cost_per_post"])
+    )
+    figures["spend_basis"] = _("{year} 年合同价").format(year=year)
     return figures
 
 
@@ -212,8 +223,15 @@ def cost_export(request):
             "saving": figures["total_saving"],
         }
     )
+    # Each money column names the price basis it uses, as the page does.
+    basis = {"spend": figures["spend_basis"], "staff_cost": figures["staff_basis"]}
     columns = [
-        exports.Column(c.header, (lambda key: lambda row: row[key])(c.accessor), c.width, c.number_format)
+        exports.Column(
+            f"{c.header}（{basis[c.accessor]}）" if c.accessor in basis else c.header,
+            (lambda key: lambda row: row[key])(c.accessor),
+            c.width,
+            c.number_format,
+        )
         for c in COST_COLUMNS
     ]
     return exports.xlsx_response(rows, columns, filename_stem=_("购买服务成本效益"))
