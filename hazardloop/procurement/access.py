@@ -60,30 +60,36 @@ def _prefix(user) -> str | None:
 # --- scopers ---------------------------------------------------------------------------------
 
 
-def scope_contracts(qs: QuerySet, user) -> QuerySet:
-    role = user.role
-    if role == Role.ADMIN:
+def _by_purchaser(qs: QuerySet, user) -> QuerySet | None:
+    """The government's share of rows bought by a township (`township` field): administrator all;
+    bureau and leader their district's; a township its own. None for other roles."""
+    if user.role == Role.ADMIN:
         return qs
-    if role in {Role.BUREAU, Role.LEADER, Role.TOWNSHIP}:
+    if user.role in {Role.BUREAU, Role.LEADER, Role.TOWNSHIP}:
         prefix = _prefix(user)
         return qs.filter(township__code__startswith=prefix) if prefix else qs.none()
-    if role == Role.PROVIDER:
+    return None
+
+
+def scope_contracts(qs: QuerySet, user) -> QuerySet:
+    """Government by purchaser; a provider its own contracts."""
+    government = _by_purchaser(qs, user)
+    if government is not None:
+        return government
+    if user.role == Role.PROVIDER:
         return qs.filter(provider_id=user.provider_id)
     return qs.none()
 
 
 def scope_tenders(qs: QuerySet, user) -> QuerySet:
-    """Administrator: all. Bureau and leader: their district's; township: its own. Provider:
-    every tender that has been published (a call for bids is public), never drafts."""
+    """Government by purchaser. Provider: every tender that has been published (a call for bids
+    is public), never drafts."""
     from .models import TenderStatus
 
-    role = user.role
-    if role == Role.ADMIN:
-        return qs
-    if role in {Role.BUREAU, Role.LEADER, Role.TOWNSHIP}:
-        prefix = _prefix(user)
-        return qs.filter(township__code__startswith=prefix) if prefix else qs.none()
-    if role == Role.PROVIDER:
+    government = _by_purchaser(qs, user)
+    if government is not None:
+        return government
+    if user.role == Role.PROVIDER:
         return qs.exclude(status=TenderStatus.DRAFT)
     return qs.none()
 

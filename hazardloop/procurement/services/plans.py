@@ -27,7 +27,6 @@ from ..models import (
 )
 from .common import (
     ProcurementError,
-    ProcurementPermissionDenied,
     _fail,
     _locked_contract,
     _require,
@@ -381,13 +380,9 @@ def run_planning_job(job: PlanningJob) -> PlanningJob:
             plan = solve_contract_plan(
                 job.contract, job.year, actor=job.actor, method=job.params.get("method", PlanMethod.SOLVER)
             )
-    except ProcurementError as exc:
+    except ProcurementError as exc:  # a refusal of the actor too (ProcurementPermissionDenied)
         PlanningJob.objects.filter(pk=job.pk).update(
             status=PlanningJobStatus.FAILED, message=exc.text, finished_at=timezone.now()
-        )
-    except ProcurementPermissionDenied as exc:
-        PlanningJob.objects.filter(pk=job.pk).update(
-            status=PlanningJobStatus.FAILED, message=str(exc), finished_at=timezone.now()
         )
     else:
         PlanningJob.objects.filter(pk=job.pk).update(
