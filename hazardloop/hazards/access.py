@@ -82,6 +82,8 @@ SCOPERS = {
     "hazards.extensionrequest": _through_hazard,
     "hazards.reinspection": _through_hazard,
     "hazards.resumptionreview": _through_hazard,
+    "hazards.majorhazardlisting": _through_hazard,
+    "hazards.acceptance": _through_hazard,
     "hazards.rectificationnotice": _scope_notices,
     "hazards.hazardlevel": _scope_reference,
     "hazards.workdayoverride": _scope_reference,
@@ -115,9 +117,23 @@ def may_close_on_the_spot(user, hazard) -> bool:
     return hazard.reporter_id == user.pk
 
 
+def may_accept(user, hazard) -> bool:
+    """验收 of a listed major hazard is the listing's supervising unit's (or the bureau's); of an
+    unlisted one, the unit that holds it (scope) or the bureau."""
+    if user.role == Role.BUREAU:
+        return True
+    if user.role != Role.MEMBER_UNIT:
+        return False
+    listing = hazard.listings.filter(delisted_at__isnull=True).only("supervising_unit_id").first()
+    if listing is not None:
+        return listing.supervising_unit_id == user.member_unit_id
+    return hazard.member_unit_id == user.member_unit_id
+
+
 PREDICATES = {
     "hazards.may_reinspect": may_reinspect,
     "hazards.may_close_on_the_spot": may_close_on_the_spot,
+    "hazards.may_accept": may_accept,
 }
 
 __all__ = ["CAPABILITIES", "PREDICATES", "SCOPERS", "actor_provider_id", "scope_hazards"]

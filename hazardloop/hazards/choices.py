@@ -42,6 +42,7 @@ class HazardStatus(models.TextChoices):
     PLAN_REVIEW = "plan_review", _("方案审核中")
     RECTIFYING = "rectifying", _("整改中")
     AWAITING_REINSPECTION = "awaiting_reinspection", _("待复查")
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("待验收销号")
     AWAITING_RESUMPTION = "awaiting_resumption", _("待复产申请")
     RESUMPTION_REVIEW = "resumption_review", _("复产审查中")
     UNDER_ENFORCEMENT = "under_enforcement", _("执法处理中")
@@ -75,6 +76,7 @@ STAGE_OF_STATE: dict[str, str] = {
     S.PLAN_REVIEW: Stage.RECTIFICATION,
     S.RECTIFYING: Stage.RECTIFICATION,
     S.AWAITING_REINSPECTION: Stage.REINSPECTION,
+    S.AWAITING_ACCEPTANCE: Stage.REINSPECTION,
     S.AWAITING_RESUMPTION: Stage.REINSPECTION,
     S.RESUMPTION_REVIEW: Stage.REINSPECTION,
     S.UNDER_ENFORCEMENT: Stage.HANDLING,
@@ -108,6 +110,7 @@ OWNER_OF_STATE: dict[str, str] = {
     S.PLAN_REVIEW: Party.MEMBER_UNIT,
     S.RECTIFYING: Party.ENTERPRISE,
     S.AWAITING_REINSPECTION: Party.PROVIDER,
+    S.AWAITING_ACCEPTANCE: Party.MEMBER_UNIT,
     S.AWAITING_RESUMPTION: Party.ENTERPRISE,
     S.RESUMPTION_REVIEW: Party.MEMBER_UNIT,
     S.UNDER_ENFORCEMENT: Party.MEMBER_UNIT,
@@ -119,6 +122,7 @@ DUE_FIELD_OF_STATE: dict[str, str] = {
     S.PLAN_REVIEW: "deadline",
     S.RECTIFYING: "deadline",
     S.AWAITING_REINSPECTION: "reinspection_due",
+    S.AWAITING_ACCEPTANCE: "acceptance_due",
     S.RESUMPTION_REVIEW: "resumption_due",
 }
 
@@ -151,6 +155,12 @@ class EventName(models.TextChoices):
     APPLY_RESUMPTION = "apply_resumption", _("申请复产")
     PASS_RESUMPTION_REVIEW = "pass_resumption_review", _("复产审查合格")
     FAIL_RESUMPTION_REVIEW = "fail_resumption_review", _("复产审查不合格")
+    CONFIRM_MAJOR = "confirm_major", _("认定重大隐患")
+    GRADE_GENERAL = "grade_general", _("认定为一般隐患")
+    REGRADE = "regrade", _("调整隐患等级")
+    LIST_MAJOR = "list_major", _("挂牌督办")
+    ACCEPT_RECTIFICATION = "accept_rectification", _("验收销号（摘牌）")
+    REFUSE_ACCEPTANCE = "refuse_acceptance", _("验收不通过")
     FLAG_OVERDUE = "flag_overdue", _("逾期")
     FLAG_REMINDED = "flag_reminded", _("到期提醒")
 
@@ -159,6 +169,25 @@ class Closure(models.TextChoices):
     REINSPECTION = "reinspection", _("复查合格销号")
     ON_THE_SPOT = "on_the_spot", _("立查立改")
     RESUMPTION_REVIEW = "resumption_review", _("复产审查合格核销")
+    ACCEPTANCE = "acceptance", _("验收销号")
+
+
+class GradeBasis(models.TextChoices):
+    """Who settled a hazard's legal level. A major hazard reported by a provider, an expert or
+    the enterprise is only *suspected* until a government department decides (认定); a finding on
+    a 判定标准 criterion is major unless the government decides otherwise."""
+
+    REPORTED = "reported", _("按登记等级")
+    SUSPECTED = "suspected", _("重大隐患待认定")
+    GOVERNMENT = "government", _("政府部门认定")
+
+
+class ListingLevel(models.TextChoices):
+    """The level of government that lists a major hazard for supervision (挂牌督办)."""
+
+    DISTRICT = "district", _("区级")
+    CITY = "city", _("市级")
+    PROVINCE = "province", _("省级")
 
 
 class AttachmentKind(models.TextChoices):
@@ -229,6 +258,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "hazards.apply_resumption": frozenset({Role.ENTERPRISE}),
     "hazards.review_resumption": GOVERNMENT_ACTORS,
     "hazards.mark_fed_back": frozenset({Role.BUREAU, Role.LEADER}),
+    # Major hazards are government acts (Law Art. 41 ¶3, Order 16 Arts. 20, 23): confirming or
+    # regrading (认定, 一般↔重大), listing (挂牌督办), and accepting the rectification, which alone
+    # closes and de-lists (验收销号, 摘牌). Providers and experts only inspect and re-inspect.
+    "hazards.grade": GOVERNMENT_ACTORS,
+    "hazards.list_major": GOVERNMENT_ACTORS,
+    "hazards.accept": GOVERNMENT_ACTORS,
     "hazards.view": frozenset(r.value for r in Role),
 }
 

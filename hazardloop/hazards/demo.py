@@ -58,6 +58,10 @@ PLAN_REJECT_SHARE = 0.2
 RESUMPTION_FAIL_SHARE = 0.2
 SEED_HAZARDS = 40  # registered by this step only when no inspections step made any
 SLOW_PLAN_SHARE = 0.3  # of major hazards: the plan comes a month or two after the notice
+GRADE_GENERAL_SHARE = 0.12  # of suspected majors: the department finds them general, with a reason
+LIST_SHARE = 0.45  # of confirmed majors: listed for supervision (挂牌督办) — "必要时", not all
+CITY_LISTING_SHARE = 0.15  # of listings: at city level rather than district
+ACCEPT_FAIL_SHARE = 0.1  # of acceptances: the department sends the work back once
 
 MEASURES = (
     "已按要求整改到位，并组织相关人员培训。",
@@ -104,6 +108,9 @@ class Simulation:
         self.done = 0
         # When the enforcement app's demo step runs after this one, it takes overdue hazards
         # into enforcement with its own records; this step then leaves them overdue for it.
+        self.general_level = (
+            HazardLevel.objects.filter(active=True, legal_level="general").order_by("order", "id").first()
+        )
         self.enforcement_step = any(step.name.startswith("hazardloop.enforcement.") for step in demo_steps())
 
     # --- time -----------------------------------------------------------------------------------
@@ -234,6 +241,32 @@ class Group:
         rest = [s for s in routed if not s.overturn and s.stop_at != S.ROUTED]
         if not rest:
             return
+        # 认定: the department decides each suspected major before any notice (a government act).
+        for script in rest:
+            hazard = rows[script.pk]
+            if not hazard.is_suspected_major:
+                continue
+            if sim.rng.random() < GRADE_GENERAL_SHARE and not script.stop_at:
+                services.grade_general(
+                    hazard,
+                    actor=actor,
+                    version=hazard.version,
+                    level=sim.general_level,
+                    reason="经现场核实，该问题不属于重大事故隐患判定标准所列情形，按一般隐患督办。",
+                )
+                script.major = script.halt = script.slow_plan = False
+            else:
+                services.confirm_major(
+                    hazard, actor=actor, version=hazard.version, note="经现场核实，认定为重大事故隐患。"
+                )
+            rows[script.pk] = _fresh(script.pk)
+        for grade in (True, False):
+            part = [s for s in rest if rows[s.pk].is_major == grade]
+            if part:
+                self.notice(part, rows, actor, now)
+
+    def notice(self, rest: list[Script], rows: dict, actor, now: dt.datetime) -> None:
+        sim = self.sim
         first = rows[rest[0].pk]
         if len(rest) == 1:
             requirements = first.suggested_measure or "立即组织整改，整改完成后报送整改情况。"
@@ -256,6 +289,8 @@ class Group:
             halt=first.is_major and rest[0].halt,
         )
         for script in rest:
+            if script.major and sim.actors.bureau is not None and sim.rng.random() < LIST_SHARE:
+                sim.schedule(sim.after(now, 1, 5), script.list_major)
             script.after_notice(now)
 
 
@@ -286,6 +321,21 @@ class Script:
         self.halt = halt
 
     # Each step reads the hazard afresh (its version), acts, and schedules the next.
+
+    def list_major(self) -> None:
+        sim, hazard = self.sim, _fresh(self.pk)
+        if sim.actors.bureau is None or not hazard.is_open or not hazard.is_major or hazard.is_listed:
+            return
+        today = _now().astimezone(sim.zone).date()
+        services.list_major(
+            hazard,
+            actor=sim.actors.bureau,
+            version=hazard.version,
+            level="city" if sim.rng.random() < CITY_LISTING_SHARE else "district",
+            supervising_unit=hazard.member_unit,
+            deadline=max(hazard.deadline or today, today) + dt.timedelta(days=30),
+            requirements="按批准的治理方案落实“五到位”，治理完成经复查后报督办单位验收销号。",
+        )
 
     def after_notice(self, now: dt.datetime) -> None:
         sim, hazard = self.sim, _fresh(self.pk)
@@ -437,8 +487,40 @@ class Script:
             findings="整改到位，同意销号。",
             evidence=[sim.photo("recheck")],
         )
-        if _fresh(self.pk).status == S.AWAITING_RESUMPTION:
+        status = _fresh(self.pk).status
+        if status == S.AWAITING_RESUMPTION:
             sim.schedule(sim.after(_now(), 2, 8), self.apply_resumption)
+        elif status == S.AWAITING_ACCEPTANCE:
+            sim.schedule(sim.after(_now(), 2, 9), self.accept)
+
+    def accept(self) -> None:
+        """验收: the listing's supervising unit (else the unit holding the hazard) decides."""
+        sim, hazard = self.sim, _fresh(self.pk)
+        actor = sim.unit_user(hazard)
+        if actor is None or hazard.status != S.AWAITING_ACCEPTANCE:
+            return
+        listing = hazard.listings.filter(delisted_at__isnull=True).first()
+        if listing is not None and listing.supervising_unit_id != hazard.member_unit_id:
+            actor = sim.actors.bureau or actor
+        if sim.rng.random() < ACCEPT_FAIL_SHARE:
+            services.accept_rectification(
+                hazard,
+                actor=actor,
+                version=hazard.version,
+                verdict=Verdict.FAILED,
+                opinion="验收发现治理措施未全部落实，不同意销号，请继续整改。",
+                deadline=_now().astimezone(sim.zone).date() + dt.timedelta(days=20),
+            )
+            self.rectifying(_now())
+            return
+        services.accept_rectification(
+            hazard,
+            actor=actor,
+            version=hazard.version,
+            verdict=Verdict.PASSED,
+            opinion="经现场验收，重大事故隐患已按治理方案整改到位，同意销号"
+            + ("并摘牌。" if listing else "。"),
+        )
 
     def apply_resumption(self) -> None:
         sim, hazard = self.sim, _fresh(self.pk)
@@ -620,6 +702,7 @@ WAITING = (
     (S.ROUTED, False, 0, False),
     (S.AWAITING_PLAN, False, 10, True),
     (S.PLAN_REVIEW, False, 40, True),
+    (S.AWAITING_ACCEPTANCE, False, 75, True),
     (S.AWAITING_RESUMPTION, True, 90, True),
     (S.RESUMPTION_REVIEW, True, 100, True),
 )

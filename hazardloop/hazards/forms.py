@@ -19,8 +19,8 @@ from hazardloop.core.forms import BootstrapFormMixin
 from hazardloop.registry.models import MemberUnit
 
 from . import services
-from .choices import AssessedBy, DeadlineBasis, Decision, EnforcementReason, Verdict
-from .models import GovernancePlan, Hazard
+from .choices import AssessedBy, DeadlineBasis, Decision, EnforcementReason, LegalLevel, ListingLevel, Verdict
+from .models import GovernancePlan, Hazard, HazardLevel
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -494,6 +494,142 @@ class OverturnForm(ActionForm):
         )
 
 
+# --- major hazards: government acts ----------------------------------------------------------
+
+
+def _levels(legal_level: str | None = None):
+    qs = HazardLevel.objects.filter(active=True).order_by("order", "id")
+    return qs.filter(legal_level=legal_level) if legal_level else qs
+
+
+class ConfirmMajorForm(ActionForm):
+    name = "confirm_major"
+    transitions = ("confirm_major",)
+    capability = "hazards.grade"
+    label = _("认定为重大隐患")
+    submit_label = _("认定")
+    success_message = _("已认定为重大隐患")
+
+    note = forms.CharField(label=_("认定意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def perform(self, *, actor, version):
+        return services.confirm_major(
+            self.hazard, actor=actor, version=version, note=self.cleaned_data["note"]
+        )
+
+
+class GradeGeneralForm(ActionForm):
+    name = "grade_general"
+    transitions = ("grade_general",)
+    capability = "hazards.grade"
+    label = _("认定为一般隐患")
+    submit_label = _("认定")
+    success_message = _("已认定为一般隐患")
+
+    level = forms.ModelChoiceField(queryset=HazardLevel.objects.none(), label=_("隐患等级"))
+    reason = forms.CharField(label=_("认定理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def setup(self):
+        self.fields["level"].queryset = _levels(LegalLevel.GENERAL)
+        self.fields["level"].initial = self.fields["level"].queryset.first()
+
+    def perform(self, *, actor, version):
+        data = self.cleaned_data
+        return services.grade_general(
+            self.hazard, actor=actor, version=version, level=data["level"], reason=data["reason"]
+        )
+
+
+class RegradeForm(ActionForm):
+    name = "regrade"
+    transitions = ("regrade",)
+    capability = "hazards.grade"
+    label = _("调整隐患等级")
+    submit_label = _("调整")
+    success_message = _("隐患等级已调整")
+
+    level = forms.ModelChoiceField(queryset=HazardLevel.objects.none(), label=_("新等级"))
+    reason = forms.CharField(label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    @classmethod
+    def available(cls, hazard, user):
+        # A suspected major is decided by 认定 first; the page offers those two acts instead.
+        return not hazard.is_suspected_major
+
+    def setup(self):
+        self.fields["level"].queryset = _levels().exclude(pk=self.hazard.level_id)
+
+    def perform(self, *, actor, version):
+        data = self.cleaned_data
+        return services.regrade(
+            self.hazard, actor=actor, version=version, level=data["level"], reason=data["reason"]
+        )
+
+
+class ListMajorForm(ActionForm):
+    name = "list_major"
+    transitions = ("list_major",)
+    capability = "hazards.list_major"
+    label = _("挂牌督办")
+    submit_label = _("挂牌")
+    success_message = _("已挂牌督办")
+
+    level = forms.ChoiceField(
+        label=_("督办级别"), choices=ListingLevel.choices, initial=ListingLevel.DISTRICT
+    )
+    supervising_unit = forms.ModelChoiceField(queryset=MemberUnit.objects.none(), label=_("督办单位"))
+    deadline = forms.DateField(label=_("督办期限"), widget=DateInput)
+    requirements = forms.CharField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def setup(self):
+        self.fields["supervising_unit"].queryset = _units_of(self.hazard)
+        self.fields["supervising_unit"].initial = self.hazard.member_unit_id
+        self.fields["deadline"].initial = self.hazard.deadline
+
+    def perform(self, *, actor, version):
+        data = self.cleaned_data
+        return services.list_major(
+            self.hazard,
+            actor=actor,
+            version=version,
+            level=data["level"],
+            supervising_unit=data["supervising_unit"],
+            deadline=data["deadline"],
+            requirements=data["requirements"],
+        )
+
+
+class AcceptForm(ActionForm):
+    name = "accept"
+    transitions = ("accept_rectification", "refuse_acceptance")
+    capability = "hazards.accept"
+    label = _("验收销号")
+    success_message = _("验收结论已录入")
+
+    verdict = forms.ChoiceField(label=_("验收结论"), choices=Verdict.choices, widget=forms.RadioSelect)
+    opinion = forms.CharField(label=_("复查意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(
+        label=_("新的整改期限"), required=False, widget=DateInput, help_text=_("不通过时可重新确定期限")
+    )
+    evidence = MultipleFileField(label=_("现场照片"), required=False)
+
+    @classmethod
+    def available(cls, hazard, user):
+        return access.may(user, "hazards.may_accept", hazard)
+
+    def perform(self, *, actor, version):
+        data = self.cleaned_data
+        return services.accept_rectification(
+            self.hazard,
+            actor=actor,
+            version=version,
+            verdict=data["verdict"],
+            opinion=data["opinion"],
+            deadline=data["deadline"],
+            evidence=data["evidence"],
+        )
+
+
 # --- enforcement (the enforcement app records the action; these are the bare transitions) ------
 
 
@@ -622,6 +758,8 @@ class Action:
 
 
 FORMS: tuple[type[ActionForm], ...] = (
+    ConfirmMajorForm,
+    GradeGeneralForm,
     RouteForm,
     IssueNoticeForm,
     SubmitPlanForm,
@@ -632,6 +770,9 @@ FORMS: tuple[type[ActionForm], ...] = (
     SubmitRectificationForm,
     RecordRectificationForm,
     ReinspectForm,
+    AcceptForm,
+    ListMajorForm,
+    RegradeForm,
     CloseOnTheSpotForm,
     ApplyResumptionForm,
     ReviewResumptionForm,

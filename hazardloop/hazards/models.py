@@ -22,6 +22,7 @@ from hazardloop.registry.choices import HazardCategory
 
 from .choices import (
     DUE_FIELD_OF_STATE,
+    GOVERNMENT_ACTORS,
     OPEN_STATES,
     RECTIFICATION_CLOCK_STATES,
     AssessedBy,
@@ -30,10 +31,12 @@ from .choices import (
     DeadlineBasis,
     Decision,
     EventName,
+    GradeBasis,
     HazardForm,
     HazardSource,
     HazardStatus,
     LegalLevel,
+    ListingLevel,
     NotificationKind,
     Verdict,
     states_in_stage,
@@ -187,6 +190,30 @@ def _is_halted(hazard: Hazard) -> bool:
     return hazard.halted
 
 
+def _grade_settled(hazard: Hazard) -> bool:
+    """A suspected major hazard gets no notice until a department has decided its grade."""
+    return hazard.grade_basis != GradeBasis.SUSPECTED
+
+
+def _is_suspected_major(hazard: Hazard) -> bool:
+    return hazard.grade_basis == GradeBasis.SUSPECTED
+
+
+def _listable(hazard: Hazard) -> bool:
+    return hazard.legal_level == LegalLevel.MAJOR and _grade_settled(hazard) and not hazard.is_listed
+
+
+def _government(hazard: Hazard, user) -> bool:
+    """The FSM's own guard on the acts the law gives to government alone (认定, 挂牌, 验收销号,
+    摘牌, regrade, resumption review): a provider's or an expert's account never passes it."""
+    return getattr(user, "role", None) in GOVERNMENT_ACTORS
+
+
+# States in which a department may still regrade a hazard: before the re-inspection, while what
+# the grade decides (plan, halt, deadline, listing) can still follow it.
+REGRADABLE_STATES = (S.FOUND, S.ROUTED, S.AWAITING_PLAN, S.PLAN_REVIEW, S.RECTIFYING)
+
+
 class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     """One hazard (隐患) at one enterprise, from discovery to 销号 (or 撤销). `status` moves only
     through the transitions below; `version` grows with every change a user decision rests on,
@@ -258,6 +285,15 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     listed_at = models.DateTimeField(_("挂牌时间"), null=True, blank=True)
     delisted_at = models.DateTimeField(_("摘牌时间"), null=True, blank=True)
     halted = models.BooleanField(_("停产停业整改"), default=False)
+    # Who settled the legal level, and when a suspected major must be decided by (认定时限).
+    grade_basis = models.CharField(
+        _("等级认定"), max_length=16, choices=GradeBasis.choices, default=GradeBasis.REPORTED
+    )
+    graded_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
+    confirmation_due = models.DateTimeField(_("认定时限"), null=True, blank=True)
+    # The finding names a 重大事故隐患判定标准 item: major by rule unless government decides.
+    criterion = models.BooleanField(_("判定标准项"), default=False)
+    acceptance_due = models.DateField(_("验收期限"), null=True, blank=True)
     plan_approved_at = models.DateTimeField(_("治理方案批准时间"), null=True, blank=True)
     reinspection_due = models.DateField(_("复查期限"), null=True, blank=True)
     resumption_due = models.DateField(_("复产审查期限"), null=True, blank=True)
@@ -316,6 +352,18 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
                 condition=~Q(closure=Closure.ON_THE_SPOT) | Q(legal_level=LegalLevel.GENERAL),
                 name="hazard_on_the_spot_only_general",
             ),
+            # A finding on a criterion item is never stored as general without a government decision.
+            models.CheckConstraint(
+                condition=~Q(criterion=True, legal_level=LegalLevel.GENERAL)
+                | Q(grade_basis=GradeBasis.GOVERNMENT),
+                name="hazard_criterion_general_only_by_government",
+            ),
+            # Only a major hazard can be suspected; a suspected one has a time limit.
+            models.CheckConstraint(
+                condition=~Q(grade_basis=GradeBasis.SUSPECTED)
+                | (Q(legal_level=LegalLevel.MAJOR) & Q(confirmation_due__isnull=False)),
+                name="hazard_suspected_is_major",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,6 +372,15 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     @property
     def is_major(self) -> bool:
         return self.legal_level == LegalLevel.MAJOR
+
+    @property
+    def is_suspected_major(self) -> bool:
+        return _is_suspected_major(self)
+
+    @property
+    def is_listed(self) -> bool:
+        """Listed for supervision (挂牌督办) and not yet de-listed (摘牌)."""
+        return self.listed_supervision and self.delisted_at is None
 
     @property
     def is_open(self) -> bool:
@@ -351,7 +408,12 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
         self.fed_back_at = at
         self.fed_back_meeting = meeting
 
-    @transition(field=status, source=S.ROUTED, target=RETURN_VALUE(S.AWAITING_PLAN, S.RECTIFYING))
+    @transition(
+        field=status,
+        source=S.ROUTED,
+        target=RETURN_VALUE(S.AWAITING_PLAN, S.RECTIFYING),
+        conditions=[_grade_settled],
+    )
     def issue_notice(self, *, deadline: dt.date, basis: str, halt: bool) -> str:
         self.deadline = deadline
         self.deadline_basis = basis
@@ -390,16 +452,94 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     @transition(
         field=status,
         source=S.AWAITING_REINSPECTION,
-        target=RETURN_VALUE(S.CLOSED, S.AWAITING_RESUMPTION),
+        target=RETURN_VALUE(S.CLOSED, S.AWAITING_RESUMPTION, S.AWAITING_ACCEPTANCE),
     )
-    def pass_reinspection(self, *, at: dt.datetime) -> str:
+    def pass_reinspection(self, *, at: dt.datetime, acceptance_due: dt.date | None = None) -> str:
         self.reinspection_due = None
         if self.halted:
             # Under a halt the enterprise must apply to resume, and the regulator reviews on site
             # before the hazard is written off (Order 16 Arts. 18, 23).
             return S.AWAITING_RESUMPTION
+        if self.is_major:
+            # The re-inspection of a major hazard is an opinion; the department accepts (验收)
+            # and only that act closes and de-lists it.
+            self.acceptance_due = acceptance_due
+            return S.AWAITING_ACCEPTANCE
         self._close(at, Closure.REINSPECTION)
         return S.CLOSED
+
+    # --- major hazards: government acts -------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=[S.FOUND, S.ROUTED],
+        target=None,
+        conditions=[_is_suspected_major],
+        permission=_government,
+    )
+    def confirm_major(self, *, at: dt.datetime) -> None:
+        self.grade_basis = GradeBasis.GOVERNMENT
+        self.graded_at = at
+        self.confirmation_due = None
+
+    @transition(
+        field=status,
+        source=[S.FOUND, S.ROUTED],
+        target=None,
+        conditions=[_is_suspected_major],
+        permission=_government,
+    )
+    def grade_general(
+        self, *, at: dt.datetime, level: HazardLevel, deadline: dt.date | None, basis: str
+    ) -> None:
+        self._set_grade(at, level)
+        if deadline is not None:
+            self.deadline, self.deadline_basis = deadline, basis
+
+    @transition(
+        field=status,
+        source=list(REGRADABLE_STATES),
+        target=RETURN_VALUE(*REGRADABLE_STATES),
+        permission=_government,
+    )
+    def regrade(self, *, at: dt.datetime, level: HazardLevel, deadline: dt.date | None, basis: str) -> str:
+        self._set_grade(at, level)
+        if deadline is not None:
+            self.deadline, self.deadline_basis = deadline, basis
+        if self.is_major and self.status == S.RECTIFYING and self.plan_approved_at is None:
+            return S.AWAITING_PLAN  # a major hazard is rectified by an approved plan (Art. 15)
+        if not self.is_major and self.status in (S.AWAITING_PLAN, S.PLAN_REVIEW):
+            return S.RECTIFYING
+        return self.status
+
+    def _set_grade(self, at: dt.datetime, level: HazardLevel) -> None:
+        self.level = level
+        self.legal_level = level.legal_level
+        self.grade_basis = GradeBasis.GOVERNMENT
+        self.graded_at = at
+        self.confirmation_due = None
+        if not self.is_major and self.is_listed:
+            self.delisted_at = at  # a hazard found general is no longer under listed supervision
+
+    @transition(
+        field=status, source=sorted(OPEN_STATES), target=None, conditions=[_listable], permission=_government
+    )
+    def list_major(self, *, at: dt.datetime) -> None:
+        self.listed_supervision = True
+        self.listed_at = at
+        self.delisted_at = None
+
+    @transition(field=status, source=S.AWAITING_ACCEPTANCE, target=S.CLOSED, permission=_government)
+    def accept_rectification(self, *, at: dt.datetime) -> None:
+        self.acceptance_due = None
+        self._close(at, Closure.ACCEPTANCE)
+
+    @transition(field=status, source=S.AWAITING_ACCEPTANCE, target=S.RECTIFYING, permission=_government)
+    def refuse_acceptance(self, *, deadline: dt.date | None) -> None:
+        self.acceptance_due = None
+        self.round += 1
+        if deadline is not None:
+            self.deadline = deadline
 
     @transition(field=status, source=S.AWAITING_REINSPECTION, target=S.RECTIFYING)
     def fail_reinspection(self, *, deadline: dt.date | None) -> None:
@@ -416,7 +556,7 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     def overturn(self, *, at: dt.datetime, reason: str) -> None:
         self.overturned_at = at
         self.overturn_reason = reason
-        if self.listed_supervision:
+        if self.is_listed:
             self.delisted_at = at
 
     @transition(field=status, source=[S.AWAITING_PLAN, S.RECTIFYING], target=S.UNDER_ENFORCEMENT)
@@ -444,13 +584,13 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     def apply_resumption(self, *, review_due: dt.date) -> None:
         self.resumption_due = review_due
 
-    @transition(field=status, source=S.RESUMPTION_REVIEW, target=S.CLOSED)
+    @transition(field=status, source=S.RESUMPTION_REVIEW, target=S.CLOSED, permission=_government)
     def pass_resumption_review(self, *, at: dt.datetime) -> None:
         self.resumption_due = None
         self.halted = False
         self._close(at, Closure.RESUMPTION_REVIEW)
 
-    @transition(field=status, source=S.RESUMPTION_REVIEW, target=S.RECTIFYING)
+    @transition(field=status, source=S.RESUMPTION_REVIEW, target=S.RECTIFYING, permission=_government)
     def fail_resumption_review(self, *, deadline: dt.date | None) -> None:
         self.resumption_due = None
         self.round += 1
@@ -468,7 +608,7 @@ class Hazard(ConcurrentTransitionMixin, TimeStampedModel):
     def _close(self, at: dt.datetime, how: str) -> None:
         self.closed_at = at
         self.closure = how
-        if self.listed_supervision:
+        if self.is_listed:
             self.delisted_at = at  # 摘牌
 
 
@@ -814,3 +954,75 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MajorHazardListing(models.Model):
+    """挂牌督办: a government decision to put a confirmed major hazard under listed supervision,
+    with its level, supervising unit, deadline and a numbered 督办通知书; ended (摘牌) by the
+    acceptance of its rectification, a resumption review, or a regrade to general."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="listings"
+    )
+    number = models.CharField(_("督办通知书编号"), max_length=64, unique=True)
+    level = models.CharField(_("督办级别"), max_length=16, choices=ListingLevel.choices)
+    supervising_unit = models.ForeignKey(
+        "registry.MemberUnit", verbose_name=_("督办单位"), on_delete=models.PROTECT, related_name="listings"
+    )
+    deadline = models.DateField(_("督办期限"))
+    requirements = models.TextField(_("督办要求"))
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("挂牌人"), on_delete=models.PROTECT, related_name="+"
+    )
+    listed_at = models.DateTimeField(_("挂牌时间"))
+    delisted_at = models.DateTimeField(_("摘牌时间"), null=True, blank=True)
+    delisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("摘牌人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delist_reason = models.CharField(_("摘牌原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("挂牌督办")
+        verbose_name_plural = _("挂牌督办")
+        ordering = ["-listed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"], condition=Q(delisted_at__isnull=True), name="listing_one_open_per_hazard"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Acceptance(models.Model):
+    """验收: the listing authority's decision on a major hazard's re-inspected rectification, with
+    its numbered 整改复查意见书. Passed closes and de-lists the hazard; not passed sends it back."""
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="acceptances"
+    )
+    round = models.PositiveSmallIntegerField(_("整改轮次"))
+    number = models.CharField(_("整改复查意见书编号"), max_length=64, unique=True)
+    member_unit = models.ForeignKey(
+        "registry.MemberUnit", verbose_name=_("验收单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField(_("验收结论"), max_length=16, choices=Verdict.choices)
+    opinion = models.TextField(_("复查意见"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("验收人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("验收时间"))
+
+    class Meta:
+        verbose_name = _("验收")
+        verbose_name_plural = _("验收")
+        ordering = ["hazard", "round", "id"]
+
+    def __str__(self) -> str:
+        return self.number

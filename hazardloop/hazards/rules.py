@@ -117,6 +117,12 @@ class TimeLimits:
     resumption_review_days: int = 10
     reinspection_working_days: int = 5
     reminder_days: int = 3
+    # Hours within which a department confirms or regrades a suspected major hazard (local
+    # practice; Yuhang answers in 2 hours, this district in a working day).
+    major_confirmation_hours: int = 24
+    # Days within which the listing authority accepts a major hazard's re-inspected rectification
+    # (验收); the same ten days as the resumption review of Order 16 Art. 23.
+    acceptance_days: int = 10
 
     def extension_notice(self, legal_level: str) -> int:
         return int(self.extension_notice_working_days.get(legal_level, 0))
@@ -183,3 +189,13 @@ def hazard_number(district_code: str, year: int, serial: int) -> str:
 
 def notice_number(unit_name: str, year: int, serial: int) -> str:
     return f"{unit_name}整改〔{year:04d}〕{serial}号"
+
+
+def listing_number(district_code: str, year: int, serial: int) -> str:
+    """GP-410506-2026-001: a 督办通知书 of the district's listed major hazards (挂牌督办)."""
+    return f"GP-{district_code}-{year:04d}-{serial:03d}"
+
+
+def acceptance_number(unit_name: str, year: int, serial: int) -> str:
+    """The 整改复查意见书 of a unit's acceptance of a major hazard's rectification."""
+    return f"{unit_name}复查〔{year:04d}〕{serial}号"

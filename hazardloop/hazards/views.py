@@ -24,10 +24,10 @@ from hazardloop.core.pagination import ListCount, list_count
 from hazardloop.core.pdf import pdf_response, render_pdf
 from hazardloop.core.tables import PAGE_SIZES, paginate_large
 
-from .choices import OWNER_OF_STATE, STAGE_OF_STATE, Party, Stage
+from .choices import OWNER_OF_STATE, STAGE_OF_STATE, GradeBasis, Party, Stage
 from .filters import PARTY_OF_ROLE, HazardFilter, awaiting_move_of
 from .forms import ACTIONS, ENFORCEMENT_ACTIONS, ActionForm
-from .models import Hazard, HazardAttachment, RectificationNotice
+from .models import Acceptance, Hazard, HazardAttachment, MajorHazardListing, RectificationNotice
 
 
 @login_required
@@ -104,7 +104,7 @@ def _render_detail(request, hazard: Hazard, *, bound: ActionForm | None = None, 
     for attachment in attachments:
         if attachment.event_id:
             by_event.setdefault(attachment.event_id, []).append(attachment)
-    events = list(hazard.events.select_related("actor").order_by("seq"))
+    events = list(hazard.events.select_related("actor").order_by("at", "seq"))
     # Which events a record's files hang on: the event's data names the record it made.
     events_of: dict[tuple[str, int], list[int]] = {}
     for event in events:
@@ -141,6 +141,8 @@ def _render_detail(request, hazard: Hazard, *, bound: ActionForm | None = None, 
         "rectifications": rectifications,
         "reinspections": reinspections,
         "reviews": reviews,
+        "listings": hazard.listings.select_related("supervising_unit", "listed_by", "delisted_by"),
+        "acceptances": hazard.acceptances.select_related("member_unit", "decided_by"),
         "attachments": attachments,
     }
     return render(request, "hazards/hazard_detail.html", context, status=status)
@@ -177,9 +179,10 @@ def _enforcement_url(hazard: Hazard, user) -> str:
 
 
 def available_actions(hazard: Hazard, user, *, bound: ActionForm | None = None) -> list[dict]:
-    """The actions offered on the page: the model's transition is open (django-fsm), the role
-    has the capability (scoping), and the form's own condition holds. The services decide."""
-    open_transitions = {t.name for t in hazard.get_available_status_transitions()}
+    """The actions offered on the page: the model's transition is open for this user (django-fsm,
+    with the transition's own role guard), the role has the capability, and the form's row-level
+    predicate holds. The services decide, through the same predicates."""
+    open_transitions = {t.name for t in hazard.get_available_user_status_transitions(user)}
     enforcement_page = bool(_enforcement_url(hazard, user))
     offered = []
     for name, action in ACTIONS.items():
@@ -279,4 +282,74 @@ def render_notice_pdf(notice: RectificationNotice) -> bytes:
             "hazards": hazards,
             "major": any(h.is_major for h in hazards),
         },
+    )
+
+
+# --- major hazards: the listed ledger and the government's documents ---------------------------
+
+
+@login_required
+def listed_hazards(request):
+    """挂牌督办 ledger: the listings the user may see, open ones first (a page for logged-in users;
+    the public list is a later step)."""
+    access.require(request.user, "hazards.view")
+    rows = access.scope(
+        MajorHazardListing.objects.select_related(
+            "hazard", "hazard__enterprise", "supervising_unit", "listed_by"
+        ),
+        request.user,
+    )
+    state = request.GET.get("state", "open")
+    if state == "open":
+        rows = rows.filter(delisted_at__isnull=True)
+    elif state == "delisted":
+        rows = rows.filter(delisted_at__isnull=False)
+    rows = rows.order_by("delisted_at", "-listed_at", "-id")
+    suspected = (
+        access.scope(Hazard.objects.open().filter(grade_basis=GradeBasis.SUSPECTED), request.user)
+        .select_related("enterprise")
+        .order_by("confirmation_due")
+    )
+    return render(
+        request,
+        "hazards/listed_list.html",
+        {
+            "listings": rows[:500],
+            "state": state,
+            "suspected": suspected[:200],
+            "now": timezone.now(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def listing_pdf(request, pk: int):
+    """督办通知书 as a PDF, for those who see its hazard."""
+    access.require(request.user, "hazards.view")
+    listing = access.get_visible_or_404(
+        MajorHazardListing.objects.select_related(
+            "hazard", "hazard__enterprise", "supervising_unit", "listed_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    return pdf_response(
+        render_pdf("hazards/pdf/listing.html", {"listing": listing, "hazard": listing.hazard}),
+        f"{listing.number}.pdf",
+    )
+
+
+@login_required
+def acceptance_pdf(request, pk: int):
+    """整改复查意见书 of an acceptance (验收), for those who see its hazard."""
+    access.require(request.user, "hazards.view")
+    record = access.get_visible_or_404(
+        Acceptance.objects.select_related("hazard", "hazard__enterprise", "member_unit", "decided_by"),
+        request.user,
+        pk=pk,
+    )
+    return pdf_response(
+        render_pdf("hazards/pdf/acceptance.html", {"record": record, "hazard": record.hazard}),
+        f"{record.number}.pdf",
     )

@@ -652,6 +652,8 @@ def submit_inspection(inspection: Inspection, *, actor, ended_at: dt.datetime | 
                 deadline=finding.deadline,
                 inspection_id=inspection.pk,
                 photos=photos,
+                # A failed 判定标准 item makes the finding major by rule (hazards decides the grade).
+                criterion=bool(finding.item and finding.item.major_criterion),
             )
         except hazard_services.HazardError as exc:
             # Leaving the atomic block with an error undoes the hazards registered before it.

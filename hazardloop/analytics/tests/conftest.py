@@ -91,6 +91,20 @@ class Builder:
         previous = self.closed_general(at(2025, 6, 1), at(2025, 6, 2), at(2025, 6, 5), at(2025, 6, 10))
         general = self.closed_general(at(2026, 2, 10), at(2026, 2, 12), at(2026, 2, 20), at(2026, 2, 25))
         major = self.register(at(2026, 3, 5), major=True)
+        # The expert's major is suspected until the unit confirms it; the bureau lists it.
+        with time_machine.travel(at(2026, 3, 5, 14), tick=False):
+            services.confirm_major(major, actor=p.safety_unit, version=major.version)
+            major = self.fresh(major)
+            services.list_major(
+                major,
+                actor=p.bureau,
+                version=major.version,
+                level="district",
+                supervising_unit=major.member_unit,
+                deadline=dt.date(2026, 7, 31),
+                requirements="按期治理",
+            )
+        major = self.fresh(major)
         major = self.notice(major, at(2026, 3, 6), dt.date(2026, 6, 30))
         with time_machine.travel(at(2026, 3, 10), tick=False):
             services.submit_plan(
@@ -102,6 +116,12 @@ class Builder:
         major = self.fresh(major)
         major = self.rectify(major, at(2026, 4, 10), "20000.00")
         major = self.reinspect(major, at(2026, 4, 15))
+        # Only the department's acceptance closes (and de-lists) a major hazard.
+        with time_machine.travel(at(2026, 4, 15, 15), tick=False):
+            services.accept_rectification(
+                major, actor=p.safety_unit, version=major.version, verdict=Verdict.PASSED, opinion="整改到位"
+            )
+        major = self.fresh(major)
         chem = self.register(
             at(2026, 5, 6), actor=p.bureau, enterprise=d.chem, source=HazardSource.DEPARTMENT_INSPECTION
         )

@@ -48,7 +48,7 @@ class HazardViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         hazard = self.get_object()
-        events = hazard.events.select_related("actor").order_by("seq")
+        events = hazard.events.select_related("actor").order_by("at", "seq")
         return Response(serializers.HazardEventSerializer(events, many=True).data)
 
     @action(detail=True, methods=["get"])

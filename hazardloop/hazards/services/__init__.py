@@ -28,6 +28,7 @@ from .enforce import conclude_enforcement, start_enforcement
 from .errors import HazardConflict, HazardError, HazardNotFound, HazardPermissionDenied
 from .extension import decide_extension, request_extension
 from .feedback import mark_fed_back
+from .major import accept_rectification, confirm_major, grade_general, list_major, regrade
 from .notice import issue_notice
 from .notify import mark_notification_read, notify, party_users
 from .overturn import overturn_hazard
@@ -40,6 +41,11 @@ from .route import find_route, reassign_hazard, route_hazard
 
 __all__ = [
     "PLAN_ELEMENT_LABELS",
+    "accept_rectification",
+    "confirm_major",
+    "grade_general",
+    "list_major",
+    "regrade",
     "HazardConflict",
     "HazardError",
     "HazardNotFound",

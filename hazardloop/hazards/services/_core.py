@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hazardloop.core import access
+from hazardloop.core.errors import Refused
 from hazardloop.core.uploads import CleanFile, UploadRejected, clean_evidence
 
-from ..choices import HazardStatus
+from ..choices import EventName, HazardStatus
 from ..models import (
     Hazard,
     HazardAttachment,
@@ -110,10 +111,19 @@ def _apply(
     bump: bool = True,
     **kwargs,
 ) -> HazardEvent:
-    """Step 6: run the model's transition `name`, save, and write the event and the audit row."""
+    """Step 6: run the model's transition `name`, save, and write the event and the audit row.
+
+    The transition's own role guard (`permission=` on the model) is checked for every user
+    actor, so a government act refuses a provider even if a capability were misconfigured. A
+    hazard that leaves listed supervision here has its open listing ended (摘牌) by the same act."""
     from_state = hazard.status
+    method = getattr(hazard, name)
+    fsm_transition = method._django_fsm.get_transition(from_state)
+    if actor is not None and fsm_transition is not None and not fsm_transition.has_perm(hazard, actor):
+        raise Refused(_("该操作须由政府部门作出。"))
+    was_listed = hazard.is_listed
     try:
-        getattr(hazard, name)(**kwargs)
+        method(**kwargs)
     except TransitionNotAllowed as exc:
         raise HazardError(
             _("隐患当前状态为“%(state)s”，不能执行该操作。") % {"state": hazard.get_status_display()}
@@ -124,6 +134,10 @@ def _apply(
         hazard.save()
     except ConcurrentTransition as exc:  # the row lock makes this unreachable; kept as a backstop
         raise _conflict() from exc
+    if was_listed and not hazard.is_listed:
+        hazard.listings.filter(delisted_at__isnull=True).update(
+            delisted_at=hazard.delisted_at, delisted_by=actor, delist_reason=str(EventName(name).label)[:200]
+        )
     return _append_event(hazard, name, actor=actor, from_state=from_state, note=note, data=data)
 
 

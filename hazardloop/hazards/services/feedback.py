@@ -63,6 +63,10 @@ def mark_fed_back(hazards: Iterable[Hazard], meeting_ref: str, actor) -> list[Ha
     Hazard.objects.filter(pk__in=[h.pk for h in pending]).update(
         fed_back_at=now, fed_back_meeting=meeting_ref, updated_at=now
     )
+    # The event carries the state as of its own time (the meeting may be recorded after the
+    # hazard moved on, e.g. minutes entered late or a demo built backwards): the state the
+    # hazard's last event up to that moment left it in.
+    as_of = _states_as_of([h.pk for h in pending], now)
     last_seq = dict(
         HazardEvent.objects.filter(hazard__in=pending)
         .order_by()
@@ -77,8 +81,8 @@ def mark_fed_back(hazards: Iterable[Hazard], meeting_ref: str, actor) -> list[Ha
             actor=actor,
             at=now,
             name=EventName.RECORD_FEEDBACK,
-            from_state=hazard.status,
-            to_state=hazard.status,
+            from_state=as_of.get(hazard.pk, S.FOUND),
+            to_state=as_of.get(hazard.pk, S.FOUND),
             note="",
             data=data,
         )
@@ -98,8 +102,8 @@ def mark_fed_back(hazards: Iterable[Hazard], meeting_ref: str, actor) -> list[Ha
                     "number": hazard.number,
                     "event": EventName.RECORD_FEEDBACK,
                     "seq": event.seq,
-                    "from": hazard.status,
-                    "to": hazard.status,
+                    "from": event.from_state,
+                    "to": event.to_state,
                     "version": hazard.version,
                     "data": data,
                 },
@@ -112,3 +116,18 @@ def mark_fed_back(hazards: Iterable[Hazard], meeting_ref: str, actor) -> list[Ha
             if hazard.status == S.FOUND:
                 _auto_route(hazard)
     return pending
+
+
+def _states_as_of(pks: list[int], moment) -> dict[int, str]:
+    """Each hazard's state as its timeline stood at `moment` (the to_state of its last event at
+    or before it), in one query."""
+    states: dict[int, str] = {}
+    rows = (
+        HazardEvent.objects.filter(hazard_id__in=pks, at__lte=moment)
+        .exclude(to_state="")
+        .order_by("hazard_id", "at", "seq")
+        .values_list("hazard_id", "to_state")
+    )
+    for hazard_id, state in rows:
+        states[hazard_id] = state  # the last one per hazard wins
+    return states

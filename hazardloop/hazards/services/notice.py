@@ -31,6 +31,7 @@ from ._core import (
     _require_text,
 )
 from .config import default_deadline
+from .errors import HazardError
 from .notify import _label, _notify_party
 
 
@@ -59,6 +60,11 @@ def issue_notice(
     locked = [_lock(h, actor=actor, capability="hazards.issue_notice", version=v) for h, v in pairs]
     for row in locked:
         _expect_state(row, [S.ROUTED], _("下达整改通知"))
+        if row.is_suspected_major:
+            raise HazardError(
+                _("疑似重大隐患%(number)s须先经认定（认定为重大隐患或一般隐患），方可下达整改通知。")
+                % {"number": row.number}
+            )
     errors: dict[str, list[str]] = {}
     requirements = _require_text(errors, "requirements", requirements, _("请填写整改要求。"))
     _check_new_deadline(errors, "deadline", deadline, required=False)

@@ -18,10 +18,12 @@ from hazardloop.registry.models import Enterprise
 from .. import rules
 from ..access import actor_provider_id as _actor_provider_id
 from ..choices import (
+    GOVERNMENT_ACTORS,
     SOURCES_BY_ROLE,
     AttachmentKind,
     DeadlineBasis,
     EventName,
+    GradeBasis,
     HazardForm,
     LegalLevel,
     NotificationKind,
@@ -44,7 +46,7 @@ from ._core import (
     _raise_if,
     _require_text,
 )
-from .config import default_deadline, feedback_gate_general
+from .config import default_deadline, feedback_gate_general, time_limits
 from .errors import HazardNotFound
 from .notify import _label, _notify_party
 from .route import _auto_route
@@ -104,6 +106,13 @@ def _close_on_the_spot(hazard: Hazard, fix: OnTheSpotFix, *, actor, evidence: Se
     )
 
 
+def _major_level() -> HazardLevel | None:
+    """The district's level for major hazards (the first active one mapped onto 重大)."""
+    return (
+        HazardLevel.objects.filter(active=True, legal_level=LegalLevel.MAJOR).order_by("order", "id").first()
+    )
+
+
 @transaction.atomic
 def register_hazard(
     *,
@@ -126,15 +135,22 @@ def register_hazard(
     inspection_id: int | None = None,
     photos: Sequence = (),
     on_the_spot: OnTheSpotFix | None = None,
+    criterion: bool = False,
+    grading_reason: str = "",
 ) -> Hazard:
     """Register a hazard found at `enterprise`.
 
     Precondition: the actor may register (expert, provider: provider inspection; enterprise:
     self-inspection; member unit, bureau: department inspection or tip-off) and sees the
-    enterprise. Effects: a numbered hazard in `found` with a suggested deadline (given, or the
-    level's default time limit); a major hazard is put under listed supervision (挂牌督办) and
-    the bureau told at once; then the hazard is routed by the rules unless the district makes
-    general hazards wait for the monthly meeting. With `on_the_spot` (an inspector's 立查立改 of
+    enterprise. Grading: `criterion` says the finding is on a 重大事故隐患判定标准 item, which makes
+    it major by rule; only a government actor may register such a finding as general, and then
+    with `grading_reason` (its decision). A major hazard reported by anyone else (provider, expert,
+    enterprise) is a *suspected* major (重大隐患待认定) with a time limit for a department to
+    confirm or regrade it; the reporter's own grade and reason stay in the register event.
+    Listing (挂牌督办) is never automatic: it is a later government act (`list_major`).
+    Effects: a numbered hazard in `found` with a suggested deadline (given, or the level's
+    default time limit); the bureau is told at once of a major hazard; then the hazard is routed
+    by the rules unless the district makes general hazards wait for the monthly meeting. With `on_the_spot` (an inspector's 立查立改 of
     a general hazard) it is closed at once instead of routed. Events: register, then route or
     close_on_the_spot. Raises HazardNotFound, HazardPermissionDenied, HazardError.
     """
@@ -169,6 +185,20 @@ def register_hazard(
         # The link is a foreign key now: it must name a visit, and a visit to this enterprise.
         if not Inspection.objects.filter(pk=inspection_id, enterprise=enterprise).exists():
             errors.setdefault("inspection", []).append(_("检查记录不存在或不是对该企业的检查。"))
+    government = actor.role in GOVERNMENT_ACTORS
+    grading_reason = (grading_reason or "").strip()
+    reported_level = level
+    if criterion and level.legal_level != LegalLevel.MAJOR and not (government and grading_reason):
+        if government:
+            errors.setdefault("grading_reason", []).append(
+                _("判定标准所列情形应判定为重大隐患；认定为一般隐患须写明理由。")
+            )
+        else:
+            # Major by rule; the reporter's view (and reason) goes to the department to decide.
+            level = _major_level()
+            if level is None:
+                errors.setdefault("level", []).append(_("未配置重大隐患等级，请联系管理员。"))
+                level = reported_level
     major = level.legal_level == LegalLevel.MAJOR
     clean_photos = _clean_files(errors, "photos", photos)
     spot_evidence: list[CleanFile] = []
@@ -178,10 +208,16 @@ def register_hazard(
             errors.setdefault(field, []).extend(messages)
     _raise_if(errors)
 
-    if deadline is None:
+    if deadline is None or level != reported_level:
         deadline, basis = default_deadline(level, found_on)
     else:
         basis = DeadlineBasis.CALENDAR
+    if major and not government:
+        grade_basis = GradeBasis.SUSPECTED
+    elif government and (major or criterion):
+        grade_basis = GradeBasis.GOVERNMENT
+    else:
+        grade_basis = GradeBasis.REPORTED
     district = enterprise.township.code[:6]
     serial = _next_number(f"hazard:{district}:{found_on.year}")
     hazard = Hazard.objects.create(
@@ -206,28 +242,42 @@ def register_hazard(
         found_at=found_at,
         deadline=deadline,
         deadline_basis=basis,
-        listed_supervision=major,
-        listed_at=now if major else None,
+        criterion=criterion,
+        grade_basis=grade_basis,
+        graded_at=now if grade_basis == GradeBasis.GOVERNMENT else None,
+        confirmation_due=now + dt.timedelta(hours=time_limits().major_confirmation_hours)
+        if grade_basis == GradeBasis.SUSPECTED
+        else None,
     )
     event = _append_event(
         hazard,
         EventName.REGISTER,
         actor=actor,
         from_state="",
-        data={"level": level.code, "legal_level": hazard.legal_level, "source": source, "deadline": deadline},
+        note=grading_reason,
+        data={
+            "level": level.code,
+            "legal_level": hazard.legal_level,
+            "source": source,
+            "deadline": deadline,
+            "criterion": criterion,
+            "grade_basis": grade_basis,
+            **({"reported_level": reported_level.code} if reported_level != level else {}),
+        },
     )
     _attach(hazard, event, AttachmentKind.BEFORE, clean_photos, actor)
     if on_the_spot is not None:
         _close_on_the_spot(hazard, on_the_spot, actor=actor, evidence=spot_evidence)
         return hazard
     if major:
-        _notify_party(
-            hazard,
-            Party.BUREAU,
-            NotificationKind.TASK,
-            _("重大隐患已登记并挂牌督办：%(hazard)s") % {"hazard": _label(hazard)},
-            actor=actor,
-        )
+        if grade_basis == GradeBasis.SUSPECTED:
+            title = _("疑似重大隐患待认定（请于%(due)s前认定）：%(hazard)s") % {
+                "due": timezone.localtime(hazard.confirmation_due).strftime("%Y-%m-%d %H:%M"),
+                "hazard": _label(hazard),
+            }
+        else:
+            title = _("重大隐患已登记：%(hazard)s") % {"hazard": _label(hazard)}
+        _notify_party(hazard, Party.BUREAU, NotificationKind.TASK, title, actor=actor)
     if major or not feedback_gate_general():
         _auto_route(hazard)
     return hazard

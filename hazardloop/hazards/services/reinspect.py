@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from hazardloop.core import access
 
+from .. import rules
 from ..access import actor_provider_id as _actor_provider_id
 from ..choices import (
     AttachmentKind,
@@ -34,6 +35,7 @@ from ._core import (
     _raise_if,
     _require_text,
 )
+from .config import time_limits, workday_overrides
 from .notify import _label, _notify_party
 
 
@@ -50,8 +52,9 @@ def record_reinspection(
 ) -> ReInspection:
     """Record the re-inspection (复查) of this round.
 
-    Passed: the hazard is closed (销号), or, under a halt, awaits the enterprise's resumption
-    application (event pass_reinspection). Failed: findings required; back to rectifying with
+    Passed: a general hazard is closed (销号); a major one, under a halt, awaits the enterprise's
+    resumption application, else the department's acceptance (验收), since only a government act
+    closes and de-lists a major hazard (event pass_reinspection). Failed: findings required; back to rectifying with
     the round counted and optionally a new deadline (event fail_reinspection)."""
     hazard = _lock(hazard, actor=actor, capability="hazards.reinspect", version=version)
     access.require_may(actor, "hazards.may_reinspect", hazard, message=_("该隐患的复查由排查服务机构负责。"))
@@ -76,8 +79,28 @@ def record_reinspection(
     )
     data = {"reinspection": record.pk, "round": record.round}
     if verdict == Verdict.PASSED:
-        event = _apply(hazard, EventName.PASS_REINSPECTION, actor=actor, note=findings, data=data, at=now)
-        if hazard.status == S.CLOSED:
+        due = rules.add_calendar_days(
+            timezone.localdate(now), time_limits().acceptance_days, workday_overrides()
+        )
+        event = _apply(
+            hazard,
+            EventName.PASS_REINSPECTION,
+            actor=actor,
+            note=findings,
+            data=data,
+            at=now,
+            acceptance_due=due,
+        )
+        if hazard.status == S.AWAITING_ACCEPTANCE:
+            # A major hazard: the re-inspection is an opinion; the department accepts and closes.
+            _notify_party(
+                hazard,
+                Party.MEMBER_UNIT,
+                NotificationKind.TASK,
+                _("重大隐患复查合格，请于%(due)s前验收销号：%(hazard)s")
+                % {"due": due.isoformat(), "hazard": _label(hazard)},
+            )
+        elif hazard.status == S.CLOSED:
             _notify_party(
                 hazard,
                 Party.ENTERPRISE,

@@ -94,8 +94,17 @@ class Loop:
     def routed(self, **kw):
         return self.fresh(self.register(**kw))
 
+    def suspected(self, **kw):
+        """A major hazard reported by the expert: routed, waiting for a department's 认定."""
+        return self.routed(major=True, **kw)
+
+    def confirmed(self, **kw):
+        hazard = self.suspected(**kw)
+        services.confirm_major(hazard, actor=self.p.safety_unit, version=hazard.version)
+        return self.fresh(hazard)
+
     def noticed(self, *, major=False, halt=False, deadline=None, **kw):
-        hazard = self.routed(major=major, **kw)
+        hazard = self.confirmed(**kw) if major else self.routed(**kw)
         services.issue_notice(
             hazard,
             actor=self.p.safety_unit,
@@ -156,6 +165,23 @@ class Loop:
             verdict=verdict,
             findings=kw.pop("findings", "" if verdict == Verdict.PASSED else "绝缘垫规格不符"),
             **kw,
+        )
+        return self.fresh(hazard)
+
+    def awaiting_acceptance(self, **kw):
+        """A major hazard (no halt) whose rectification the provider found done."""
+        return self.reinspect(self.awaiting_reinspection(major=True, **kw))
+
+    def listed(self, **kw):
+        hazard = self.confirmed(**kw)
+        services.list_major(
+            hazard,
+            actor=self.p.bureau,
+            version=hazard.version,
+            level="district",
+            supervising_unit=hazard.member_unit,
+            deadline=far_deadline(90),
+            requirements="按期完成治理，报区安委办验收",
         )
         return self.fresh(hazard)
 

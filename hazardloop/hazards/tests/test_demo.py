@@ -28,3 +28,22 @@ def test_demo_step_plays_the_loop(personas):
         moments = list(hazard.events.order_by("seq").values_list("at", flat=True))
         assert moments == sorted(moments)
     assert any("隐患闭环" in line for line in logs)
+
+
+def test_demo_majors_are_confirmed_listed_and_closed_by_the_government(personas):
+    """The seeded loop's majors follow the government acts: confirmed (or graded general) by a
+    department before any notice; no major closed or de-listed by a provider or an expert."""
+    build_hazard_loop(DemoContext(log=lambda line: None))
+    majors = Hazard.objects.filter(legal_level="major")
+    assert majors.exists()
+    assert not majors.filter(closure="reinspection").exists()
+    government = {"bureau", "member_unit"}
+    for hazard in majors.exclude(status__in=["found", "routed"]):
+        assert hazard.grade_basis == "government"
+    for hazard in Hazard.objects.filter(legal_level="major", status="closed"):
+        closing = hazard.events.filter(to_state="closed").get()
+        assert closing.actor.role in government
+        assert closing.name in {"accept_rectification", "pass_resumption_review"}
+    for hazard in Hazard.objects.exclude(delisted_at=None):
+        delisting = hazard.listings.get(delisted_at=hazard.delisted_at)
+        assert delisting.delisted_by.role in government

@@ -15,6 +15,7 @@ from hazardloop.hazards.choices import (
     Decision,
     EnforcementReason,
     EventName,
+    GradeBasis,
     HazardSource,
     HazardStatus,
     NotificationKind,
@@ -96,9 +97,25 @@ def test_general_hazard_goes_round_the_loop_and_is_closed(loop, personas, distri
 
 def test_major_hazard_with_plan_halt_and_resumption_review_is_written_off(loop, personas, district):
     hazard = loop.register(major=True)
-    assert hazard.listed_supervision and hazard.listed_at is not None
+    # The expert's report is a suspected major: never listed on its say-so (Order 16 Art. 20).
+    assert not hazard.listed_supervision and hazard.listed_at is None
+    assert hazard.grade_basis == GradeBasis.SUSPECTED and hazard.confirmation_due is not None
     assert hazard.status == S.ROUTED  # at once, without waiting for the monthly meeting
-    assert any("重大隐患" in title for _, title in inbox(personas.bureau))
+    assert any("疑似重大隐患待认定" in title for _, title in inbox(personas.bureau))
+    services.confirm_major(hazard, actor=personas.safety_unit, version=hazard.version)
+    hazard = loop.fresh(hazard)
+    assert hazard.grade_basis == GradeBasis.GOVERNMENT and not hazard.listed_supervision
+    listing = services.list_major(
+        hazard,
+        actor=personas.bureau,
+        version=hazard.version,
+        level="district",
+        supervising_unit=hazard.member_unit,
+        deadline=far_deadline(90),
+        requirements="停产治理，报验收",
+    )
+    hazard = loop.fresh(hazard)
+    assert hazard.is_listed and listing.number.startswith("GP-410506-")
 
     services.issue_notice(
         hazard,
@@ -170,6 +187,8 @@ def test_major_hazard_with_plan_halt_and_resumption_review_is_written_off(loop, 
     assert hazard.closure == Closure.RESUMPTION_REVIEW
     assert not hazard.halted
     assert hazard.delisted_at is not None  # 摘牌
+    listing.refresh_from_db()
+    assert (listing.delisted_at, listing.delisted_by) == (hazard.delisted_at, personas.bureau)
     assert hazard.rectifications.count() == hazard.reinspections.count() == 2
 
 
@@ -658,7 +677,7 @@ def test_a_district_level_maps_onto_a_legal_level(loop, personas):
         title="瓦斯监测探头失效",
         description="现场检查发现",
     )
-    assert hazard.legal_level == "major" and hazard.listed_supervision
+    assert hazard.legal_level == "major" and hazard.is_suspected_major and not hazard.listed_supervision
     assert hazard.deadline == rules.add_calendar_days(timezone.localdate(), 30)
 
 

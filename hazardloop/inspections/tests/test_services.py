@@ -160,6 +160,17 @@ def test_required_team_comes_from_registry_rule(district):
 # --- findings and submission --------------------------------------------------------------
 
 
+def test_a_general_finding_on_a_criterion_item_is_registered_major(personas, draft, levels):
+    """判定标准 items make the finding major by rule; the provider's "general" goes to the
+    government to decide (the hazard is a suspected major, the provider's grade on record)."""
+    item = draft.checklist_version.items.filter(major_criterion=True).first()
+    services.add_finding(draft, finding_data(levels.general, item=item), actor=personas.provider)
+    services.submit_inspection(draft, actor=personas.provider)
+    hazard = Hazard.objects.get(inspection_id=draft.pk)
+    assert (hazard.legal_level, hazard.criterion, hazard.grade_basis) == ("major", True, "suspected")
+    assert hazard.events.get(name="register").data["reported_level"] == levels.general.code
+
+
 def test_submit_registers_findings_as_hazards(personas, draft, levels):
     items = list(draft.checklist_version.items.all()[:3])
     services.record_item_results(
@@ -180,7 +191,9 @@ def test_submit_registers_findings_as_hazards(personas, draft, levels):
     assert draft.report_number.startswith("PC-410506-")
     hazards = Hazard.objects.filter(inspection_id=draft.pk).order_by("pk")
     assert [h.legal_level for h in hazards] == ["major", "general"]
-    assert hazards[0].listed_supervision and hazards[0].found_at == draft.started_at
+    # A provider's major is suspected until a department confirms it; listing is a later act.
+    assert hazards[0].is_suspected_major and not hazards[0].listed_supervision
+    assert hazards[0].found_at == draft.started_at
     assert hazards[0].legal_basis_article == "第十四条"
     assert HazardAttachment.objects.filter(hazard=hazards[0]).count() == 1
     assert draft.results.get(item=items[2]).outcome == ItemOutcome.NON_CONFORMING

@@ -47,6 +47,19 @@ def scene(personas, district, loop):
 
     s.h_coal = loop.register(found_at=at(period.first_day + dt.timedelta(days=2)))
     s.h_major = loop.register(major=True, found_at=at(period.first_day + dt.timedelta(days=4)))
+    # Listing is the government's act after it confirms the expert's suspected major.
+    hazard_services.confirm_major(s.h_major, actor=p.safety_unit, version=s.h_major.version)
+    s.h_major = loop.fresh(s.h_major)
+    hazard_services.list_major(
+        s.h_major,
+        actor=p.bureau,
+        version=s.h_major.version,
+        level="district",
+        supervising_unit=s.h_major.member_unit,
+        deadline=far_deadline(90),
+        requirements="按期治理",
+    )
+    s.h_major = loop.fresh(s.h_major)
     s.h_chem = loop.register(
         actor=p.bureau,
         enterprise=d.chem,
