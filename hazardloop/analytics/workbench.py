@@ -50,6 +50,7 @@ HAZARD_ACTION = {
     "plan_review": _("审核治理方案"),
     "rectifying": _("提交整改"),
     "awaiting_reinspection": _("录入复查"),
+    "awaiting_acceptance": _("验收销号"),
     "awaiting_resumption": _("申请复产"),
     "resumption_review": _("复产审查"),
     "under_enforcement": _("执法处理"),

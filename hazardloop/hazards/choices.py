@@ -35,6 +35,15 @@ class DeadlineBasis(models.TextChoices):
     WORKING = "working", _("工作日")
 
 
+class DeadlineSource(models.TextChoices):
+    """How the department that issued a notice arrived at its deadline: the law leaves the time
+    limit to the department (Law Art. 65(三)); an inspector's date is a suggestion it may adopt."""
+
+    SET = "set", _("督办单位确定")
+    ADOPTED = "adopted", _("督办单位采纳排查建议期限")
+    DEFAULT = "default", _("按本区默认整改时限")
+
+
 class HazardStatus(models.TextChoices):
     FOUND = "found", _("已排查")
     ROUTED = "routed", _("已交办")

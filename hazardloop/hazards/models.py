@@ -29,6 +29,7 @@ from .choices import (
     AttachmentKind,
     Closure,
     DeadlineBasis,
+    DeadlineSource,
     Decision,
     EventName,
     GradeBasis,
@@ -691,6 +692,9 @@ class RectificationNotice(models.Model):
     issued_at = models.DateTimeField(_("签发时间"))
     deadline = models.DateField(_("整改期限"))
     deadline_basis = models.CharField(_("期限计算方式"), max_length=16, choices=DeadlineBasis.choices)
+    deadline_source = models.CharField(
+        _("期限确定方式"), max_length=16, choices=DeadlineSource.choices, default=DeadlineSource.SET
+    )
     legal_basis = models.TextField(_("依据"), blank=True)
     requirements = models.TextField(_("整改要求"))
     halt_ordered = models.BooleanField(_("责令停产停业整改"), default=False)

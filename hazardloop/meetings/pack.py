@@ -28,7 +28,13 @@ S = HazardStatus
 # Lists in the pack stop here; the totals still count everything.
 LIST_LIMIT = 500
 # A rectification has been reported once the hazard reached re-inspection (or was closed after it).
-RECTIFIED_STATES = (S.AWAITING_REINSPECTION, S.AWAITING_RESUMPTION, S.RESUMPTION_REVIEW, S.CLOSED)
+RECTIFIED_STATES = (
+    S.AWAITING_REINSPECTION,
+    S.AWAITING_ACCEPTANCE,
+    S.AWAITING_RESUMPTION,
+    S.RESUMPTION_REVIEW,
+    S.CLOSED,
+)
 
 
 @dataclass(frozen=True)

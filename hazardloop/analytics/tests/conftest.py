@@ -117,7 +117,7 @@ class Builder:
         major = self.rectify(major, at(2026, 4, 10), "20000.00")
         major = self.reinspect(major, at(2026, 4, 15))
         # Only the department's acceptance closes (and de-lists) a major hazard.
-        with time_machine.travel(at(2026, 4, 15, 15), tick=False):
+        with time_machine.travel(at(2026, 4, 15), tick=False):  # the day the rectification passed
             services.accept_rectification(
                 major, actor=p.safety_unit, version=major.version, verdict=Verdict.PASSED, opinion="整改到位"
             )

@@ -37,6 +37,10 @@ class HazardSerializer(serializers.ModelSerializer):
             "member_unit",
             "member_unit_name",
             "listed_supervision",
+            "delisted_at",
+            "grade_basis",
+            "confirmation_due",
+            "criterion",
             "found_at",
             "version",
         ]
@@ -88,6 +92,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "issued_at",
             "deadline",
             "deadline_basis",
+            "deadline_source",
             "requirements",
             "legal_basis",
             "halt_ordered",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import rules
 from ..choices import (
     DeadlineBasis,
+    DeadlineSource,
     EventName,
     NotificationKind,
     Party,
@@ -88,10 +89,14 @@ def issue_notice(
         default=None,
     )
     given_basis, basis = basis, DeadlineBasis.CALENDAR
+    # The notice records how its issuer arrived at the deadline: the inspector only suggests.
+    source = DeadlineSource.SET
     if notice_deadline is None:
         notice_deadline, basis = default_deadline(first.level, today)
+        source = DeadlineSource.DEFAULT
     elif deadline is None:
         basis = first.deadline_basis or DeadlineBasis.CALENDAR
+        source = DeadlineSource.ADOPTED
     elif given_basis:
         basis = given_basis
     notice = RectificationNotice.objects.create(
@@ -104,6 +109,7 @@ def issue_notice(
         issued_at=now,
         deadline=notice_deadline,
         deadline_basis=basis,
+        deadline_source=source,
         legal_basis=legal_basis,
         requirements=requirements,
         halt_ordered=halt,

@@ -351,6 +351,8 @@ def test_notice_deadline_must_be_ahead_and_defaults_to_the_suggested_one(loop, p
         hazard, actor=personas.safety_unit, version=hazard.version, requirements="整改"
     )
     assert notice.deadline == suggested == loop.fresh(hazard).deadline
+    # The notice says the unit adopted the inspector's suggestion: the provider only suggests.
+    assert notice.deadline_source == "adopted"
 
 
 def test_one_notice_covers_several_hazards_of_one_enterprise_and_numbers_run_on(loop, personas):
@@ -369,6 +371,7 @@ def test_one_notice_covers_several_hazards_of_one_enterprise_and_numbers_run_on(
         third, actor=personas.safety_unit, version=third.version, requirements="整改", deadline=far_deadline()
     )
     assert (notice.serial, later.serial) == (1, 2)
+    assert (notice.deadline_source, later.deadline_source) == ("set", "set")  # given by the unit
 
 
 def test_enforcement_for_overdue_waits_for_the_deadline(loop, personas):
