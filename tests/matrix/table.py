@@ -83,6 +83,9 @@ BY_ROUTE = {
     "hazards:attachment": {"pk": "attachment_coal"},
     "hazards:detail": {"pk": "hazard_coal"},
     "hazards:notice_pdf": {"pk": "notice_coal"},
+    # The world lists no major hazard: a missing listing or acceptance is 404 for every reader.
+    "hazards:listing_pdf": {"pk": None},
+    "hazards:acceptance_pdf": {"pk": None},
     "hazards-api:hazard-transition": {"pk": "hazard_coal", "name": "=no_such_transition"},
     "inspections:checklist_detail": {"pk": "checklist_version"},
     "inspections:checklist_publish": {"pk": "checklist_version"},
@@ -226,6 +229,9 @@ TABLE: dict[str, str] = {
     "hazards:detail": "404: police fire outsider | ok: *",
     "hazards:list": "ok: *",
     "hazards:notice_pdf": "404: police fire outsider | ok: *",
+    "hazards:listed": "ok: *",  # the listings and suspected majors the reader's scope holds
+    "hazards:listing_pdf": "404: *",
+    "hazards:acceptance_pdf": "404: *",
     "healthz": "ok: *",
     "home": "ok: *",
     # Inspections are recorded by the firm and its experts; checklists are edited by the bureau
