@@ -967,3 +967,55 @@ def add_expert_certificate(
     _full_clean(certificate)
     certificate.save()
     return certificate
+
+
+# --- reference data: the industry classification ---------------------------------------------
+
+
+def load_industry_classification(rows: Iterable[tuple[str, str, str]]) -> tuple[int, int]:
+    """Load GB/T 4754 categories `(code, name, parent code)` from the operator's copy of the
+    standard's table (ADR 0036). The whole table is checked first; any problem refuses it with
+    every line named and nothing written. Existing categories keep their specialty (the bureau
+    may have set it); their name and parent follow the table. Returns (created, updated)."""
+    from .data.industries import classification
+
+    rows = [tuple(str(cell).strip() for cell in row) for row in rows]
+    problems: list[str] = []
+    known = set(Industry.objects.values_list("code", flat=True))
+    for line, row in enumerate(rows, start=1):
+        if len(row) != 3:
+            problems.append(_("第%(line)d行：应有代码、名称、上级代码三列。") % {"line": line})
+            continue
+        code, name, parent = row
+        shape_ok = (len(code) == 1 and code.isalpha() and code.isupper() and not parent) or (
+            code.isdigit() and len(code) in (2, 3, 4) and bool(parent)
+        )
+        if not shape_ok or not name:
+            problems.append(
+                _("第%(line)d行：代码“%(code)s”或名称不符合 GB/T 4754 的格式。")
+                % {"line": line, "code": code}
+            )
+        elif parent and parent not in known:
+            problems.append(
+                _("第%(line)d行：上级代码“%(parent)s”不存在。") % {"line": line, "parent": parent}
+            )
+        known.add(code)
+    if problems:
+        raise ServiceError(_("行业分类表有误，未导入任何内容。"), errors={"file": problems})
+
+    created = updated = 0
+    with transaction.atomic():
+        by_code = {industry.code: industry for industry in Industry.objects.all()}
+        for code, name, parent, specialty in classification(rows)[len(classification()) :]:
+            industry = by_code.get(code)
+            parent_row = by_code.get(parent)
+            if industry is None:
+                by_code[code] = Industry.objects.create(
+                    code=code, name=name, parent=parent_row, specialty=specialty
+                )
+                created += 1
+            elif industry.name != name or industry.parent_id != getattr(parent_row, "pk", None):
+                industry.name, industry.parent = name, parent_row
+                industry.save(update_fields=["name", "parent"])
+                updated += 1
+    return created, updated

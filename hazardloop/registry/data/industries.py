@@ -1,21 +1,17 @@
-"""GB/T 4754-2017 (国民经济行业分类, with its 2019 amendment sheet unchanged in codes): the whole
-classification, and the inspection specialty each category needs.
+"""GB/T 4754-2017 (国民经济行业分类) categories and the inspection specialty each needs.
 
-`gbt4754_2017.tsv` holds every category of the standard — 20 sections (门类), 97 divisions
-(大类), 473 groups (中类) and 1,380 classes (小类) — as `code<TAB>name<TAB>parent code`. Where the
-standard lists a group with a single class in one row (061 / 0610 烟煤和无烟煤开采洗选), the group
-carries the class's name, as the standard prints it. Source and cross-check: ADR 0036.
-
-`INDUSTRIES` below is ours: the specialty for the categories the district's inspections know
-(domain.md §5.3). Every other category takes the specialty of its nearest listed ancestor, so a
-new class code (1711 棉纺纱加工) needs the textiles specialty its division 17 has.
+`INDUSTRIES` holds the categories the district's inspections know (domain.md §5.3), written from
+the standard by hand, with our specialty mapping. The whole classification (20 门类, 97 大类,
+473 中类, 1,380 小类) is reference data the operator loads from the standard's table with
+`hazardloop load_industries FILE` (ADR 0036): no package on the registries this project may
+use ships it, and the project does not carry a copy taken from another repository. A loaded
+category takes the specialty of its nearest known ancestor, so a class such as 1711 (棉纺纱加工)
+needs the textiles specialty of its division 17.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-CLASSIFICATION_FILE = Path(__file__).with_name("gbt4754_2017.tsv")
+from collections.abc import Iterable
 
 # (code, name, parent code or "", specialty)
 INDUSTRIES = [
@@ -90,15 +86,15 @@ INDUSTRIES = [
 ]
 
 
-def classification() -> list[tuple[str, str, str, str]]:
-    """Every category of the standard as (code, name, parent code or "", specialty), parents
-    before their children."""
+def classification(rows: Iterable[tuple[str, str, str]] = ()) -> list[tuple[str, str, str, str]]:
+    """The built-in categories, then `rows` (code, name, parent code) of a loaded table, as
+    (code, name, parent code or "", specialty), parents before their children. A row's
+    specialty is the built-in one for its code, else its parent's, else "general"."""
     specialty_of = {code: specialty for code, _name, _parent, specialty in INDUSTRIES}
-    rows = []
-    chosen: dict[str, str] = {}
-    for line in CLASSIFICATION_FILE.read_text(encoding="utf-8").splitlines():
-        code, name, parent = line.split("\t")
+    chosen = dict(specialty_of)
+    result = list(INDUSTRIES)
+    for code, name, parent in rows:
         specialty = specialty_of.get(code) or chosen.get(parent) or "general"
         chosen[code] = specialty
-        rows.append((code, name, parent, specialty))
-    return rows
+        result.append((code, name, parent, specialty))
+    return result

@@ -1,4 +1,5 @@
-"""Load the whole GB/T 4754-2017 classification (ADR 0036). Rows already present keep their
+"""Bring the built-in GB/T 4754-2017 categories in line with `data/industries.py` (ADR 0036: the
+whole table is loaded by the operator with `load_industries`). Rows already present keep their
 specialty (the bureau may have changed it); their name and parent follow the standard."""
 
 from django.db import migrations

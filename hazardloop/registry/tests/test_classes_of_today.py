@@ -3,15 +3,17 @@
 Size classes: each case below is read off the table of 国统字〔2017〕213号 (《统计上大中小微型企业划分
 办法（2017）》, Art. 4), not computed by the code: the enterprise at exactly a lower bound is in
 the tier, one below it drops a tier. High risk: the law's special groups (安全生产法 Art. 24, 27)
-by GB/T 4754-2017 class. The classification: the standard's own counts (20 门类, 97 大类,
-473 中类, 1,380 小类) and class codes a clerk's file holds.
+by GB/T 4754-2017 class. The classification: the operator loads the standard's table; a small
+excerpt written here from the standard (17 纺织业 → 171 棉纺织及印染精加工 → 1711 棉纺纱加工, and
+the hotel and house-building chains) stands for it.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from hazardloop.registry import rules
+from hazardloop.core.errors import ServiceError
+from hazardloop.registry import rules, services
 from hazardloop.registry.choices import ImportKind, ImportStatus
 from hazardloop.registry.models import Enterprise, Industry
 from hazardloop.registry.rules import Sector
@@ -198,12 +200,27 @@ def test_a_licence_or_a_special_item_makes_a_factory_high_risk(item):
 # --- the whole classification ------------------------------------------------------------------
 
 
+# An excerpt of the standard's table (GB/T 4754-2017), code / name / parent, as an operator's
+# file holds it; the full table loads the same way.
+EXCERPT = [
+    ("171", "棉纺织及印染精加工", "17"),
+    ("1711", "棉纺纱加工", "171"),
+    ("611", "旅游饭店", "61"),
+    ("6110", "旅游饭店", "611"),
+    ("471", "房屋建筑业", "47"),
+    ("4710", "房屋建筑业", "471"),
+]
+
+
+@pytest.fixture
+def excerpt_loaded(db):
+    return services.load_industry_classification(EXCERPT)
+
+
 @pytest.mark.django_db
-def test_the_registry_holds_the_whole_gbt_4754_2017():
-    codes = list(Industry.objects.values_list("code", flat=True))
-    sections = [c for c in codes if c.isalpha()]
-    by_length = {n: [c for c in codes if c.isdigit() and len(c) == n] for n in (2, 3, 4)}
-    assert (len(sections), len(by_length[2]), len(by_length[3]), len(by_length[4])) == (20, 97, 473, 1380)
+def test_a_loaded_table_adds_its_classes_under_their_parents_with_the_divisions_specialty(excerpt_loaded):
+    # 171 was already among the built-in categories, with the same name: five new, none changed.
+    assert excerpt_loaded == (5, 0)
     cotton = Industry.objects.select_related("parent__parent__parent").get(code="1711")
     assert cotton.name == "棉纺纱加工"
     assert [cotton.parent.code, cotton.parent.parent.code, cotton.parent.parent.parent.code] == [
@@ -211,12 +228,25 @@ def test_the_registry_holds_the_whole_gbt_4754_2017():
         "17",
         "C",
     ]
-    # A group with a single class is printed once in the standard; it carries that class's name.
-    assert Industry.objects.get(code="061").name == "烟煤和无烟煤开采洗选"
-    assert Industry.objects.get(code="0610").parent.code == "061"
     # New classes take the inspection specialty of their division.
     assert cotton.specialty == "textiles"
-    assert Industry.objects.get(code="0620").specialty == "coal"
+    assert Industry.objects.get(code="6110").specialty == "fire"
+    # Loading the same table again changes nothing.
+    assert services.load_industry_classification(EXCERPT) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_table_with_a_bad_line_is_refused_whole_naming_every_line():
+    before = Industry.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        services.load_industry_classification(
+            [("171", "棉纺织及印染精加工", "17"), ("9999", "", "999"), ("17x", "x", "17")]
+        )
+    assert refused.value.errors["file"] == [
+        "第2行：代码“9999”或名称不符合 GB/T 4754 的格式。",
+        "第3行：代码“17x”或名称不符合 GB/T 4754 的格式。",
+    ]
+    assert Industry.objects.count() == before
 
 
 @pytest.fixture
@@ -225,7 +255,9 @@ def _media(settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_file_with_real_class_codes_imports_with_sizes_by_sector(personas, district, _media):
+def test_a_file_with_real_class_codes_imports_with_sizes_by_sector(
+    personas, district, _media, excerpt_loaded
+):
     spinning, hotel, builder = next_credit_code(), next_credit_code(), next_credit_code()
     rows = [
         enterprise_row("龙泉棉纺有限公司", spinning, "龙泉镇", "1711", employees=150, revenue_10k=900),
@@ -238,7 +270,7 @@ def test_a_file_with_real_class_codes_imports_with_sizes_by_sector(personas, dis
 
     assert job.status == ImportStatus.DONE, job.errors
     found = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[spinning, hotel, builder])}
-    # 1711 was refused before the whole classification was loaded.
+    # 1711 is refused until the classification that holds it is loaded.
     assert (found[spinning].industry.code, found[spinning].size, found[spinning].high_risk) == (
         "1711",
         "small",
