@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import (
@@ -13,6 +14,7 @@ from ..choices import (
     OWNER_OF_STATE,
     Decision,
     EventName,
+    GradeBasis,
     NotificationKind,
     Party,
 )
@@ -35,6 +37,7 @@ class ScanResult:
     overdue: int = 0
     escalated: int = 0
     reminded: int = 0
+    unconfirmed: int = 0  # suspected majors past their time limit for 认定, escalated to the bureau
 
 
 def _clock_key(hazard: Hazard) -> str:
@@ -116,4 +119,23 @@ def scan_deadlines(*, today: dt.date | None = None) -> ScanResult:
                 dedupe_key=f"reminder:{key}",
             )
             reminded += 1
-    return ScanResult(overdue=overdue, escalated=escalated, reminded=reminded)
+    unconfirmed = _escalate_unconfirmed(today)
+    return ScanResult(overdue=overdue, escalated=escalated, reminded=reminded, unconfirmed=unconfirmed)
+
+
+def _escalate_unconfirmed(today: dt.date) -> int:
+    """A suspected major the departments did not decide within its time limit is put before the
+    district bureau once (the inbox's dedupe key makes a second run send nothing)."""
+    start_of_day = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    count = 0
+    late = Hazard.objects.open().filter(grade_basis=GradeBasis.SUSPECTED, confirmation_due__lt=start_of_day)
+    for hazard in late.select_related("enterprise__township"):
+        sent = notify(
+            party_users(hazard, Party.BUREAU),
+            hazard=hazard,
+            kind=NotificationKind.ESCALATION,
+            title=_("疑似重大隐患超过认定时限未认定：%(hazard)s") % {"hazard": _label(hazard)},
+            dedupe_key=f"unconfirmed:{hazard.pk}",
+        )
+        count += bool(sent)
+    return count

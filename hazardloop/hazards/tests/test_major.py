@@ -447,3 +447,16 @@ def test_a_feedback_event_carries_the_state_as_of_its_own_time(loop, personas):
         EventName.RECORD_FEEDBACK,
         EventName.ISSUE_NOTICE,
     ]
+
+
+def test_a_suspected_major_past_its_time_limit_is_escalated_to_the_bureau_once(loop, personas):
+    hazard = loop.suspected()
+    # Registered now with a 24-hour limit: not late today, late the day after tomorrow.
+    assert services.scan_deadlines(today=timezone.localdate()).unconfirmed == 0
+    later = timezone.localdate() + dt.timedelta(days=2)
+    assert services.scan_deadlines(today=later).unconfirmed == 1
+    assert services.scan_deadlines(today=later).unconfirmed == 0  # once
+    titles = list(personas.bureau.hazard_notifications.values_list("title", flat=True))
+    assert sum("超过认定时限" in t for t in titles) == 1
+    services.confirm_major(hazard, actor=personas.safety_unit, version=hazard.version)
+    assert services.scan_deadlines(today=later + dt.timedelta(days=1)).unconfirmed == 0

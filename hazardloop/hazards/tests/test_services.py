@@ -649,7 +649,7 @@ def test_a_pending_extension_holds_the_clock_and_a_new_deadline_starts_a_new_one
 def test_general_overdue_hazard_is_not_escalated_and_the_task_wraps_the_scan(loop, personas):
     hazard = loop.rectifying()
     result = tasks.scan_deadlines.call((hazard.deadline + dt.timedelta(days=1)).isoformat())
-    assert result == {"overdue": 1, "escalated": 0, "reminded": 0}
+    assert result == {"overdue": 1, "escalated": 0, "reminded": 0, "unconfirmed": 0}
     assert not any(kind == NotificationKind.ESCALATION for kind, _ in inbox(personas.bureau))
 
 

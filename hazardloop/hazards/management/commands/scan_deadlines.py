@@ -23,4 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"queued {result.id}")
             return
         result = services.scan_deadlines(today=day)
-        self.stdout.write(f"overdue={result.overdue} escalated={result.escalated} reminded={result.reminded}")
+        self.stdout.write(
+            f"overdue={result.overdue} escalated={result.escalated} reminded={result.reminded}"
+            f" unconfirmed={result.unconfirmed}"
+        )
