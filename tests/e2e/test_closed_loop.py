@@ -25,6 +25,7 @@ from conftest import PASSWORD
 from hazardloop.accounts.testing import log_in_browser
 from hazardloop.hazards import services as hazard_services
 from hazardloop.hazards.models import Hazard, HazardLevel
+from hazardloop.inspections.models import ChecklistItem
 from hazardloop.registry import services as registry_services
 
 from .conftest import DESKTOP
@@ -103,7 +104,15 @@ def test_one_hazard_walks_the_whole_loop_in_the_browser(
     expect(page.locator("[data-testid=inspection-status]")).to_contain_text("草稿")
 
     finding = page.locator("[data-testid=finding-form]")
-    finding.locator("#id_item").select_option(index=1)
+    # A general finding: an item that is not a 重大隐患判定标准 criterion (failing one of those
+    # makes the finding a suspected major by rule, for the government to confirm).
+    offered = finding.locator("#id_item").evaluate("el => [...el.options].map(o => o.value).filter(Boolean)")
+    general_item = (
+        ChecklistItem.objects.filter(pk__in=[int(v) for v in offered], major_criterion=False)
+        .order_by("pk")
+        .first()
+    )
+    finding.locator("#id_item").select_option(value=str(general_item.pk))
     _choose(finding.locator("#id_level"), "一般")
     finding.locator("#id_title").fill("皮带机头防护罩缺失")
     finding.locator("#id_description").fill("主斜井皮带机头部转动部位未设防护罩")
@@ -176,6 +185,12 @@ def test_an_overdue_major_hazard_is_handled_by_enforcement(open_page, live_serve
             form="state",
             title="采区未按规定设置避难硐室",
             description="二采区无避难硐室",
+        )
+        hazard.refresh_from_db()
+        # The expert only reports a suspected major; the member unit confirms it (认定) before
+        # the notice, as the law gives that act to the government.
+        hazard_services.confirm_major(
+            hazard, actor=personas.safety_unit, version=hazard.version, note="经核实属实"
         )
         hazard.refresh_from_db()
         hazard_services.issue_notice(

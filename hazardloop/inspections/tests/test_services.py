@@ -294,6 +294,24 @@ def test_results_can_be_recorded_with_the_draft_and_bad_ones_refuse_it(personas,
 )
 def test_fuel_stations_and_hazchem_traders_take_the_hazchem_list_not_order_10(industry, template):
     from hazardloop.registry.models import Enterprise, Industry
+    from hazardloop.registry.services import load_industry_classification
+
+    # The classes beyond the built-in ones, as the operator's copy of GB/T 4754-2017 holds them.
+    load_industry_classification(
+        [
+            ("5266", "机动车燃气零售", "526"),
+            ("5169", "其他化工产品批发", "516"),
+            ("521", "综合零售", "52"),
+            ("5211", "百货零售", "521"),
+            ("5165", "建材批发", "516"),
+            ("341", "锅炉及原动设备制造", "34"),
+            ("3411", "锅炉及辅助设备制造", "341"),
+            ("R", "文化、体育和娱乐业", ""),
+            ("87", "广播、电视、电影和录音制作业", "R"),
+            ("871", "广播", "87"),
+            ("8710", "广播", "871"),
+        ]
+    )
 
     enterprise = Enterprise(industry=Industry.objects.get(code=industry))
     assert services.checklist_for(enterprise).template.code == template
