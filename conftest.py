@@ -4,7 +4,6 @@ must never see the others' data. State is built through the real services."""
 from __future__ import annotations
 
 import contextlib
-
 import datetime as dt
 from types import SimpleNamespace
 
